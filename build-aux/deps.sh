@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building and testing mlgate need,
+# when any is missing. Run by `make deps`, and so by `make check` and `make demo`.
+set -eu
+
+packages="build-essential pkg-config libarchive-dev libcjson-dev libsodium-dev libssl-dev
+libcurl4-openssl-dev bats bats-support bats-assert parallel jq zstd shellcheck mandoc
+python3 python3-jsonschema minisign strace"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps: not a Debian system; install the equivalents of: $packages" >&2
+	exit 0
+fi
+
+missing=
+for p in $packages; do
+	status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	case $status in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -n "$missing" ] || exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo=sudo
+else
+	echo "deps: missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # the package list is meant to split
+if ! $sudo apt-get install -y -q $missing; then
+	$sudo apt-get update -q
+	$sudo apt-get install -y -q $missing || {
+		echo "deps: apt-get failed; run as root: apt-get update && apt-get install -y$missing" >&2
+		exit 1
+	}
+fi

@@ -1,0 +1,30 @@
+/*
+ * The canonical JSON form of RFC 8785 (JCS): object keys sorted by their
+ * UTF-16 code units, no whitespace, numbers in ECMAScript's shortest
+ * round-trip form, strings with the minimal escapes. cJSON's printer is not
+ * that. Records are hashed and written in this form.
+ */
+#ifndef MLGATE_JCS_H
+#define MLGATE_JCS_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "strbuf.h"
+
+/*
+ * Appends the canonical form of item to sb. Returns 0, or -1 when the tree
+ * holds a non-finite number (which JSON cannot say): callers store null.
+ */
+int jcs_write(struct strbuf *sb, const cJSON *item);
+
+/* The same, indented by two spaces (for --pretty on a terminal only). */
+int jcs_write_pretty(struct strbuf *sb, const cJSON *item);
+
+/* Formats a finite double as ECMAScript's Number.prototype.toString does.
+ * out must hold 32 bytes. */
+void jcs_format_number(double v, char out[32]);
+
+/* New string: the canonical form. Dies (EXIT_USAGE) on a non-finite number. */
+char *jcs_string(const cJSON *item, size_t *len);
+
+#endif
