@@ -17,6 +17,9 @@
  */
 int jcs_write(struct strbuf *sb, const cJSON *item);
 
+/* jcs_write of an object without the keys listed in skip (NULL-terminated). */
+int jcs_write_without(struct strbuf *sb, const cJSON *obj, const char *const *skip);
+
 /* The same, indented by two spaces (for --pretty on a terminal only). */
 int jcs_write_pretty(struct strbuf *sb, const cJSON *item);
 

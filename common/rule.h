@@ -40,8 +40,8 @@ int rule_is_relative(const struct rule *r);
 double rule_threshold(const struct rule *r, double baseline);
 /* 1 when value OP threshold holds. */
 int rule_holds(const struct rule *r, double value, double threshold);
-/* "delta" side form: for relative rules, the margin the delta must clear
- * (n for +, -n for -, 0 for plain baseline); meaningless for RULE_BASE_MUL. */
+
+
 const char *rule_op_str(enum rule_op op);
 
 #endif
