@@ -158,6 +158,24 @@ static int base64_exact(const struct line *l, unsigned char *out, size_t want)
 
 /* ---- reading key files ---- */
 
+/* Reads up to max bytes; the count, or -1 with errno. */
+static ssize_t read_upto(int fd, char *buf, size_t max)
+{
+	size_t got = 0;
+
+	while (got < max) {
+		ssize_t n = read(fd, buf + got, max - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 /*
  * Reads a small file whole into sodium_malloc'd memory, NUL-terminated, so
  * a secret key's text is never left in ordinary heap memory.
@@ -166,16 +184,13 @@ static int read_small_file(const char *path, char **buf, size_t *len, struct min
 {
 	struct stat st;
 	ssize_t n;
-	size_t got = 0;
+	int saved;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return fail(err, 2, "cannot read '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		int saved = errno;
-		close(fd);
-		return fail(err, 2, "cannot read '%s': %s", path, strerror(saved));
-	}
+	if (fstat(fd, &st) < 0)
+		goto fail;
 	if (!S_ISREG(st.st_mode) || st.st_size > KEYFILE_MAX) {
 		close(fd);
 		return fail(err, 2, "'%s' is not a minisign key file", path);
@@ -185,25 +200,20 @@ static int read_small_file(const char *path, char **buf, size_t *len, struct min
 		close(fd);
 		return fail(err, 3, "out of memory");
 	}
-	while (got < KEYFILE_MAX) {
-		n = read(fd, *buf + got, KEYFILE_MAX - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			sodium_free(*buf);
-			*buf = NULL;
-			return fail(err, 2, "cannot read '%s': %s", path, strerror(saved));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	n = read_upto(fd, *buf, KEYFILE_MAX);
+	if (n < 0) {
+		sodium_free(*buf);
+		*buf = NULL;
+		goto fail;
 	}
 	close(fd);
-	(*buf)[got] = '\0';
-	*len = got;
+	(*buf)[n] = '\0';
+	*len = (size_t)n;
 	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	return fail(err, 2, "cannot read '%s': %s", path, strerror(saved));
 }
 
 static int load_pubkey(const char *path, struct pubkey *key, struct minisign_err *err)
@@ -301,10 +311,9 @@ static int load_seckey(const char *path, struct seckey **key, struct minisign_er
 		return rc;
 	blob = sodium_malloc(SEC_BIN_LEN);
 	*key = sodium_malloc(sizeof **key);
-	if (!blob || !*key) {
+	if (!blob || !*key)
 		rc = fail(err, 3, "out of memory");
-	} else {
-		rc = parse_seckey(path, text, len, blob, err);
+	else if ((rc = parse_seckey(path, text, len, blob, err)) == 0) {
 		memcpy((*key)->keyid, blob + SEC_KEYID, KEYID_LEN);
 		memcpy((*key)->sk, blob + SEC_SK, SK_LEN);
 	}
