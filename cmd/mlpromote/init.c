@@ -1,0 +1,109 @@
+/* init: creates a directory registry, or finds the same one already there. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomicfile.h"
+#include "check.h"
+#include "err.h"
+#include "jsonio.h"
+#include "names.h"
+#include "opts.h"
+#include "record.h"
+#include "registry.h"
+#include "xalloc.h"
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "a,b" -> ["a","b"]: checked, sorted, each once. */
+static cJSON *parse_stages(const char *list)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *copy = xstrdup(list ? list : "");
+	char **names = NULL;
+	size_t n = 0;
+
+	for (char *p = copy, *comma; list && p; p = comma ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		name_check("stage", p);
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = p;
+	}
+	if (n)
+		qsort(names, n, sizeof *names, compare_strings);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(names[i]));
+	free(names);
+	free(copy);
+	return arr;
+}
+
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return errno == ENOENT;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/* A registry is there: the same settings are a no-op, others a refusal. */
+static int init_again(const char *settings_path, const cJSON *stages)
+{
+	int absent;
+	cJSON *have = check_read_record(settings_path, "registry", &absent);
+
+	if (!cJSON_Compare(json_get(have, "require_approval"), stages, 1))
+		die(EXIT_NO, "%s: a registry with other settings is already there", settings_path);
+	cJSON_Delete(have);
+	return EXIT_OK;
+}
+
+int cmd_init(struct opts *o)
+{
+	cJSON *stages = parse_stages(o->require_approval);
+	char *settings, *models;
+	int status = EXIT_OK;
+	struct stat st;
+	cJSON *rec;
+
+	if (o->nargs)
+		die(EXIT_USAGE, "init takes no operand");
+	if (!o->registry || !*o->registry)
+		die(EXIT_USAGE, "no registry: give --registry DIR or set MLGATE_REGISTRY");
+	if (!strncmp(o->registry, "oci://", 6))
+		die(EXIT_USAGE, "'%s': init makes directory registries only", o->registry);
+	settings = xasprintf("%s/%s", o->registry, REGISTRY_SETTINGS);
+	models = xasprintf("%s/models", o->registry);
+	if (stat(settings, &st) == 0) {
+		status = init_again(settings, stages);
+		cJSON_Delete(stages);
+	} else {
+		if (!dir_is_empty(o->registry))
+			die(EXIT_NO, "'%s' is not empty and not a registry", o->registry);
+		if (mkdir_p(models, 0755) < 0)
+			die_errno("cannot create '%s'", models);
+		rec = cJSON_CreateObject();
+		json_set(rec, "require_approval", stages);
+		record_finish(rec, "registry");
+		record_write_file(settings, rec);
+		cJSON_Delete(rec);
+	}
+	free(settings);
+	free(models);
+	return status;
+}

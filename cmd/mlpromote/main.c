@@ -1,0 +1,161 @@
+/* mlpromote: the model registry. Parses the command line and dispatches. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "opts.h"
+#include "version.h"
+
+enum {
+	O_APPROVED_BY = 256, O_EXPECT, O_FORCE, O_FORMAT, O_MAX_AGE, O_MODEL, O_OUTPUT,
+	O_PRETTY, O_REASON, O_REGISTRY, O_REQUIRE_APPROVAL, O_RUN, O_STAGE, O_TO,
+	O_VERDICT, O_VERSION
+};
+
+/* Options sorted by name; each command accepts only those in its list. */
+static const struct option longopts[] = {
+	{ "approved-by", required_argument, NULL, O_APPROVED_BY },
+	{ "expect", required_argument, NULL, O_EXPECT },
+	{ "force", no_argument, NULL, O_FORCE },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-age", required_argument, NULL, O_MAX_AGE },
+	{ "model", required_argument, NULL, O_MODEL },
+	{ "output", required_argument, NULL, O_OUTPUT },
+	{ "pretty", no_argument, NULL, O_PRETTY },
+	{ "pubkey", required_argument, NULL, 'p' },
+	{ "reason", required_argument, NULL, O_REASON },
+	{ "registry", required_argument, NULL, O_REGISTRY },
+	{ "require-approval", required_argument, NULL, O_REQUIRE_APPROVAL },
+	{ "run", required_argument, NULL, O_RUN },
+	{ "sign", required_argument, NULL, 's' },
+	{ "stage", required_argument, NULL, O_STAGE },
+	{ "to", required_argument, NULL, O_TO },
+	{ "verdict", required_argument, NULL, O_VERDICT },
+	{ "version", required_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct opts *o);
+	const char *accepts;  /* option names, space-separated, each followed by a space */
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "registry require-approval " },
+	{ "publish", cmd_publish, "registry model version run C pretty " },
+	{ "promote", cmd_promote, "registry model version stage verdict approved-by expect force "
+				  "reason sign pretty " },
+	{ "rollback", cmd_rollback, "registry model stage to expect sign pretty " },
+	{ "status", cmd_status, "registry model stage format max-age output pretty " },
+	{ "history", cmd_history, "registry model format " },
+	{ "pull", cmd_pull, "registry model stage version pretty " },
+	{ "verify", cmd_verify, "registry model pubkey " },
+	{ "keygen", cmd_keygen, "pubkey sign " },
+};
+
+static const char *option_name(int c)
+{
+	if (c == 'C')
+		return "C";
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			return lo->name;
+	return "?";
+}
+
+static void check_accepted(const struct command *cmd, int c)
+{
+	char key[32];
+	const char *name = option_name(c);
+
+	snprintf(key, sizeof key, "%s ", name);
+	for (const char *p = cmd->accepts; (p = strstr(p, key)); p++)
+		if (p == cmd->accepts || p[-1] == ' ')
+			return;
+	warnmsg("%s%s: not an option of '%s'", strlen(name) > 1 ? "--" : "-", name, cmd->name);
+	usage(EXIT_USAGE);
+}
+
+static long long parse_seq(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || s[0] == '+' || s[0] == '-')
+		die(EXIT_USAGE, "--expect '%s': not a sequence number", s);
+	return v;
+}
+
+static void parse_options(const struct command *cmd, struct opts *o, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "C:hp:s:", longopts, NULL)) != -1) {
+		if (c == 'h')
+			usage(EXIT_OK);
+		if (c == '?')
+			usage(EXIT_USAGE);
+		check_accepted(cmd, c);
+		switch (c) {
+		case 'C': o->chdir = optarg; break;
+		case 'p': o->pubkey = optarg; break;
+		case 's': o->seckey = optarg; break;
+		case O_APPROVED_BY: o->approved_by = optarg; break;
+		case O_EXPECT: o->expect = parse_seq(optarg); break;
+		case O_FORCE: o->force = 1; break;
+		case O_FORMAT: o->format = optarg; break;
+		case O_MAX_AGE: o->max_age = optarg; break;
+		case O_MODEL: o->model = optarg; break;
+		case O_OUTPUT: o->output = optarg; break;
+		case O_PRETTY: o->pretty = 1; break;
+		case O_REASON: o->reason = optarg; break;
+		case O_REGISTRY: o->registry = optarg; break;
+		case O_REQUIRE_APPROVAL: o->require_approval = optarg; break;
+		case O_RUN: o->run = optarg; break;
+		case O_STAGE: o->stage = optarg; break;
+		case O_TO: o->to = optarg; break;
+		case O_VERDICT: o->verdict = optarg; break;
+		case O_VERSION: o->version = optarg; break;
+		}
+	}
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .expect = -1 };
+	const struct command *cmd = NULL;
+	int status;
+
+	err_init("mlpromote");
+	atexit(stdout_close);
+	if (argc < 2)
+		usage(EXIT_USAGE);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		usage(EXIT_OK);
+	if (!strcmp(argv[1], "--version")) {
+		version_print();
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		warnmsg("'%s': no such subcommand", argv[1]);
+		usage(EXIT_USAGE);
+	}
+	parse_options(cmd, &o, argc - 1, argv + 1);
+	if (!o.registry || !*o.registry)
+		o.registry = getenv("MLGATE_REGISTRY");
+	status = cmd->run(&o);
+	return status;
+}

@@ -1,0 +1,35 @@
+/* Pointers, rebuilt from their audit lines. */
+#include "jsonio.h"
+#include "pointer.h"
+#include "record.h"
+
+void copy_field(cJSON *dst, const char *dkey, const cJSON *src, const char *skey)
+{
+	const cJSON *v = json_get(src, skey);
+
+	json_set(dst, dkey, v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+}
+
+cJSON *pointer_from_audit(const cJSON *line)
+{
+	const cJSON *ids = json_get_object(line, "ids");
+	cJSON *p = cJSON_CreateObject();
+
+	copy_field(p, "model", line, "model");
+	copy_field(p, "stage", line, "stage");
+	copy_field(p, "version", line, "version");
+	copy_field(p, "seq", line, "seq");
+	copy_field(p, "previous", line, "previous");
+	copy_field(p, "manifest", ids, "manifest");
+	copy_field(p, "run", ids, "run");
+	copy_field(p, "snapshot", ids, "snapshot");
+	copy_field(p, "verdict", ids, "verdict");
+	copy_field(p, "promoted_by", line, "actor");
+	copy_field(p, "approved_by", line, "approved_by");
+	copy_field(p, "action", line, "action");
+	copy_field(p, "forced", line, "forced");
+	copy_field(p, "reason", line, "reason");
+	copy_field(p, "created_at", line, "created_at");
+	record_finish(p, "pointer");
+	return p;
+}

@@ -1,0 +1,179 @@
+/* The directory registry: paths, settings, listings and locks. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomicfile.h"
+#include "check.h"
+#include "err.h"
+#include "jsonio.h"
+#include "lock.h"
+#include "names.h"
+#include "registry.h"
+#include "xalloc.h"
+
+static const char *const builtin_stages[] = { "current", "staging", "production" };
+
+void registry_open(struct registry *r, const char *location)
+{
+	char *path;
+	int absent;
+
+	if (!location || !*location)
+		die(EXIT_USAGE, "no registry: give --registry DIR or set MLGATE_REGISTRY");
+	if (!strncmp(location, "oci://", 6))
+		die(EXIT_USAGE, "'%s': OCI registries are not supported by this build", location);
+	r->root = xstrdup(location);
+	path = xasprintf("%s/%s", location, REGISTRY_SETTINGS);
+	r->settings = check_read_record(path, "registry", &absent);
+	if (absent)
+		die(EXIT_USAGE, "no registry at '%s' (create one with 'mlpromote init --registry %s')",
+		    location, location);
+	free(path);
+}
+
+void registry_close(struct registry *r)
+{
+	cJSON_Delete(r->settings);
+	free(r->root);
+	r->settings = NULL;
+	r->root = NULL;
+}
+
+char *registry_model_dir(const struct registry *r, const char *model)
+{
+	return xasprintf("%s/models/%s", r->root, model);
+}
+
+char *registry_model_file(const struct registry *r, const char *model, const char *rel)
+{
+	return xasprintf("%s/models/%s/%s", r->root, model, rel);
+}
+
+int registry_model_exists(const struct registry *r, const char *model)
+{
+	struct stat st;
+	char *dir = registry_model_dir(r, model);
+	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(dir);
+	return ok;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names in dir that are valid names once suffix is cut (and that have it). */
+static char **list_names(const char *dir, const char *suffix, int want_dir, size_t *n)
+{
+	char **list = NULL;
+	size_t cap = 0, slen = strlen(suffix);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return NULL;
+		die_errno("cannot read '%s'", dir);
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char *name, *full;
+		struct stat st;
+
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix))
+			continue;
+		name = xstrndup(de->d_name, len - slen);
+		full = xasprintf("%s/%s", dir, de->d_name);
+		if (!name_valid(name) || lstat(full, &st) < 0 || (S_ISDIR(st.st_mode) ? 1 : 0) != want_dir ||
+		    (!want_dir && !S_ISREG(st.st_mode))) {
+			free(name);
+			free(full);
+			continue;
+		}
+		free(full);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			list = xreallocarray(list, cap, sizeof *list);
+		}
+		list[(*n)++] = name;
+	}
+	closedir(d);
+	if (*n)
+		qsort(list, *n, sizeof *list, compare_names);
+	return list;
+}
+
+char **registry_models(const struct registry *r, size_t *n)
+{
+	char *dir = xasprintf("%s/models", r->root);
+	char **list = list_names(dir, "", 1, n);
+
+	free(dir);
+	return list;
+}
+
+char **registry_pointer_stages(const struct registry *r, const char *model, size_t *n)
+{
+	char *dir = registry_model_dir(r, model);
+	char **list = list_names(dir, ".json", 0, n);
+
+	free(dir);
+	return list;
+}
+
+char **registry_versions(const struct registry *r, const char *model, size_t *n)
+{
+	char *dir = registry_model_file(r, model, "versions");
+	char **list = list_names(dir, "", 1, n);
+
+	free(dir);
+	return list;
+}
+
+int registry_needs_approval(const struct registry *r, const char *stage)
+{
+	const cJSON *item;
+	cJSON *list = json_get_array(r->settings, "require_approval");
+
+	cJSON_ArrayForEach(item, list)
+		if (cJSON_IsString(item) && !strcmp(item->valuestring, stage))
+			return 1;
+	return 0;
+}
+
+int registry_is_known_stage(const struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < sizeof builtin_stages / sizeof builtin_stages[0]; i++)
+		if (!strcmp(builtin_stages[i], name))
+			return 1;
+	return registry_needs_approval(r, name);
+}
+
+int registry_lock_model(const struct registry *r, const char *model)
+{
+	char *dir = registry_model_dir(r, model);
+	char *path = registry_model_file(r, model, ".lock");
+	int fd;
+
+	if (mkdir_p(dir, 0755) < 0)
+		die_errno("cannot create '%s'", dir);
+	fd = lock_acquire(path);
+	if (fd < 0)
+		die_errno("cannot lock '%s'", path);
+	free(dir);
+	free(path);
+	return fd;
+}
+
+void strlist_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
