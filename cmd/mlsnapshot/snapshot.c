@@ -1,0 +1,73 @@
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hashpool.h"
+#include "jsonio.h"
+#include "record.h"
+#include "snapshot.h"
+#include "statcache.h"
+#include "tarwrite.h"
+#include "walk.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int snapshot_dir(const char *root, const struct excludes *x, int threads, int use_cache,
+		 struct entry_list *l)
+{
+	int64_t start = now_ns();
+	int rootfd = walk_open_root(root);
+	struct statcache *cache = use_cache ? statcache_open(root) : NULL;
+
+	walk_tree(rootfd, root, x, l);
+	if (cache)
+		statcache_apply(cache, l);
+	hashpool_run(rootfd, root, l, threads);
+	if (cache)
+		statcache_save(cache, l, start);
+	statcache_free(cache);
+	return rootfd;
+}
+
+cJSON *snapshot_record(const char *root, const struct excludes *x, const struct entry_list *l)
+{
+	cJSON *rec = cJSON_CreateObject();
+	double files = 0, bytes = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].type == ENTRY_FILE) {
+			files++;
+			bytes += (double)l->v[i].size;
+		}
+	}
+	json_set(rec, "kind", cJSON_CreateString("snapshot"));
+	json_set(rec, "root", cJSON_CreateString(root));
+	json_set(rec, "file_count", cJSON_CreateNumber(files));
+	json_set(rec, "byte_count", cJSON_CreateNumber(bytes));
+	json_set(rec, "excludes", excludes_to_json(x));
+	json_set(rec, "entries", entries_to_json(l));
+	record_finish(rec, "snapshot");
+	return rec;
+}
+
+int snapshot_main(struct snapshot_opts *o)
+{
+	struct entry_list l = ENTRY_LIST_INIT;
+	int rootfd = snapshot_dir(o->root, &o->x, o->threads, o->use_cache, &l);
+	cJSON *rec;
+
+	if (o->output)
+		tarwrite_archive(o->output, rootfd, o->root, &l);
+	close(rootfd);
+	rec = snapshot_record(o->root, &o->x, &l);
+	record_print(rec, o->pretty);
+	cJSON_Delete(rec);
+	entries_free(&l);
+	return 0;
+}

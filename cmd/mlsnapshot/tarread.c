@@ -1,0 +1,304 @@
+#define _XOPEN_SOURCE 700 /* tsearch */
+#include <errno.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "hash.h"
+#include "strbuf.h"
+#include "tarread.h"
+#include "xalloc.h"
+
+#define DATA_SIZE (1u << 20)
+/* Below this much output, the ratio says nothing: tar's padding alone varies it. */
+#define RATIO_MIN_BYTES (1u << 20)
+
+/* Every path seen, to refuse duplicates and entries below a non-directory. */
+struct seen {
+	char *path;
+	char is_dir;
+	char explicit;  /* an entry of its own (not only a parent of one) */
+};
+
+struct scan {
+	const char *path;
+	struct archive *a;
+	const struct tarread_limits *lim;
+	const struct tarread_ops *ops;
+	struct entry_list *l;
+	void *tree;             /* tsearch tree of struct seen */
+	struct seen **all;
+	size_t nall, capall;
+	uint64_t total;
+	unsigned char *buf;
+};
+
+static int seen_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct seen *)a)->path, ((const struct seen *)b)->path);
+}
+
+static void scan_release(struct scan *s)
+{
+	for (size_t i = 0; i < s->nall; i++) {
+		tdelete(s->all[i], &s->tree, seen_cmp);
+		free(s->all[i]->path);
+		free(s->all[i]);
+	}
+	free(s->all);
+	free(s->buf);
+	if (s->a)
+		archive_read_free(s->a);
+	s->a = NULL;
+	s->all = NULL;
+	s->buf = NULL;
+	s->nall = 0;
+}
+
+_Noreturn static void refuse(struct scan *s, const char *entry, const char *why)
+{
+	char *msg = xasprintf("'%s': refused entry '%s': %s", s->path, entry, why);
+
+	scan_release(s);
+	entries_free(s->l);
+	die(EXIT_NO, "%s", msg);
+}
+
+_Noreturn static void unreadable(struct scan *s)
+{
+	const char *why = s->a ? archive_error_string(s->a) : NULL;
+	char *msg = xasprintf("cannot read archive '%s': %s", s->path,
+			      why ? why : "corrupt or truncated");
+
+	scan_release(s);
+	entries_free(s->l);
+	die(EXIT_USAGE, "%s", msg);
+}
+
+static struct seen *seen_lookup(struct scan *s, const char *path, int insert)
+{
+	struct seen key = { (char *)path, 0, 0 };
+	struct seen **found = tfind(&key, &s->tree, seen_cmp);
+	struct seen *n;
+
+	if (found || !insert)
+		return found ? *found : NULL;
+	n = xcalloc(1, sizeof(*n));
+	n->path = xstrdup(path);
+	if (s->nall == s->capall) {
+		s->capall = s->capall ? s->capall * 2 : 256;
+		s->all = xreallocarray(s->all, s->capall, sizeof(*s->all));
+	}
+	s->all[s->nall++] = n;
+	tsearch(n, &s->tree, seen_cmp);
+	return n;
+}
+
+/* Records path (and its parents as directories), refusing any conflict. */
+static void claim(struct scan *s, char *path, int is_dir)
+{
+	struct seen *n;
+
+	for (char *p = path; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		n = seen_lookup(s, path, 1);
+		if (!n->explicit)
+			n->is_dir = 1;
+		*p = '/';
+		if (!n->is_dir)
+			refuse(s, path, "a parent is not a directory");
+	}
+	n = seen_lookup(s, path, 1);
+	if (n->explicit || (n->is_dir && !is_dir))
+		refuse(s, path, "duplicate entry");
+	n->explicit = 1;
+	n->is_dir = (char)is_dir;
+}
+
+/*
+ * The entry's path with "./", "." and empty components dropped; NULL for the
+ * root itself. Absolute paths and ".." are refused.
+ */
+static char *normalise(struct scan *s, const char *raw)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *c = raw;
+
+	if (raw[0] == '/')
+		refuse(s, raw, "absolute path");
+	while (*c) {
+		size_t n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			strbuf_release(&sb);
+			refuse(s, raw, "path with a '..' component");
+		}
+		if (n > 0 && !(n == 1 && c[0] == '.')) {
+			if (sb.len)
+				strbuf_addch(&sb, '/');
+			strbuf_add(&sb, c, n);
+		}
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	if (!sb.len)
+		return NULL;
+	return strbuf_detach(&sb, NULL);
+}
+
+int symlink_target_inside(const char *path, const char *target)
+{
+	int depth = 0;
+	const char *c;
+
+	if (target[0] == '/' || !target[0])
+		return 0;
+	for (c = path; (c = strchr(c, '/')); c++)
+		depth++;
+	for (c = target; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (--depth < 0)
+				return 0;
+		} else if (n > 0 && !(n == 1 && c[0] == '.')) {
+			depth++;
+		}
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	return 1;
+}
+
+static void check_ratio(struct scan *s, const char *entry)
+{
+	la_int64_t out = archive_filter_bytes(s->a, 0);
+	la_int64_t in = archive_filter_bytes(s->a, -1);
+
+	if (s->lim->max_ratio > 0 && out > (la_int64_t)RATIO_MIN_BYTES && in > 0 &&
+	    (double)out > s->lim->max_ratio * (double)in)
+		refuse(s, entry, "compression ratio over --max-ratio");
+}
+
+static void read_file(struct scan *s, struct snapent *e, int fd, la_int64_t declared)
+{
+	unsigned char digest[SHA256_LEN];
+	struct sha256 h;
+	uint64_t total = 0;
+
+	if (s->lim && s->lim->max_size && (uint64_t)declared > s->lim->max_size - s->total)
+		refuse(s, e->path, "archive over --max-size");
+	sha256_init(&h);
+	for (;;) {
+		la_ssize_t r = archive_read_data(s->a, s->buf, DATA_SIZE);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			sha256_final(&h, digest);
+			if (fd >= 0)
+				close(fd);
+			unreadable(s);
+		}
+		sha256_update(&h, s->buf, (size_t)r);
+		total += (uint64_t)r;
+		s->total += (uint64_t)r;
+		if (s->lim && s->lim->max_size && s->total > s->lim->max_size)
+			refuse(s, e->path, "archive over --max-size");
+		if (s->lim)
+			check_ratio(s, e->path);
+		if (fd >= 0 && write_all(fd, s->buf, (size_t)r) < 0)
+			die_errno("cannot write '%s'", e->path);
+	}
+	sha256_final(&h, digest);
+	hash_format(digest, e->hash);
+	e->size = total;
+	if (fd >= 0 && (fsync(fd) < 0 || close(fd) < 0))
+		die_errno("cannot write '%s'", e->path);
+}
+
+static void scan_entry(struct scan *s, struct archive_entry *ae)
+{
+	const char *raw = archive_entry_pathname_utf8(ae);
+	mode_t type = archive_entry_filetype(ae);
+	char *path;
+	struct snapent *e;
+
+	if (!raw)
+		raw = archive_entry_pathname(ae);
+	if (!raw || !utf8_valid(raw))
+		refuse(s, raw ? raw : "?", "name is not valid UTF-8");
+	if (archive_entry_hardlink(ae))
+		refuse(s, raw, "hardlink");
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+		refuse(s, raw, "not a file, directory or symlink");
+	path = normalise(s, raw);
+	if (!path) {
+		if (type != AE_IFDIR)
+			refuse(s, raw, "not a directory");
+		return; /* the root itself */
+	}
+	/* Claimed before anything is written, so no entry replaces another. */
+	claim(s, path, type == AE_IFDIR);
+	if (type == AE_IFDIR) {
+		if (s->ops)
+			s->ops->dir(s->ops->ctx, path);
+	} else if (type == AE_IFLNK) {
+		const char *target = archive_entry_symlink_utf8(ae);
+		if (!target || !*target || !utf8_valid(target))
+			refuse(s, path, "symlink without a valid target");
+		if (s->ops && !symlink_target_inside(path, target))
+			refuse(s, path, "symlink target leaves the tree");
+		e = entries_add(s->l, path, ENTRY_SYMLINK);
+		e->target = xstrdup(target);
+		e->size = strlen(target);
+		if (s->ops)
+			s->ops->symlink(s->ops->ctx, path, target);
+	} else {
+		int exec = (archive_entry_perm(ae) & 0111) != 0;
+		e = entries_add(s->l, path, ENTRY_FILE);
+		e->exec = exec;
+		read_file(s, e, s->ops ? s->ops->file(s->ops->ctx, path, exec) : -1,
+			  archive_entry_size(ae));
+	}
+	free(path);
+}
+
+static void scan_open(struct scan *s)
+{
+	s->a = archive_read_new();
+	if (!s->a)
+		die(EXIT_IO, "out of memory");
+	archive_read_support_filter_all(s->a);
+	archive_read_support_format_tar(s->a);
+	if (archive_read_open_filename(s->a, s->path, 64 * 1024) != ARCHIVE_OK) {
+		char *msg = xasprintf("cannot read archive '%s': %s", s->path,
+				      archive_error_string(s->a));
+		scan_release(s);
+		entries_free(s->l);
+		die(EXIT_USAGE, "%s", msg);
+	}
+}
+
+void tarread_scan(const char *path, const struct tarread_limits *lim,
+		  const struct tarread_ops *ops, struct entry_list *l)
+{
+	struct scan s = { .path = path, .lim = lim, .ops = ops, .l = l };
+	struct archive_entry *ae;
+	int rc;
+
+	s.buf = xmalloc(DATA_SIZE);
+	scan_open(&s);
+	while ((rc = archive_read_next_header(s.a, &ae)) == ARCHIVE_OK)
+		scan_entry(&s, ae);
+	/* A warning is a damaged header: nothing to trust the rest on. */
+	if (rc != ARCHIVE_EOF)
+		unreadable(&s);
+	scan_release(&s);
+	entries_sort(l);
+}
