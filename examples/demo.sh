@@ -87,9 +87,9 @@ run 'mlrun-log ls --format table runs'
 
 say "6. The gate: a paired bootstrap of model 2 against the live model's own held-out predictions."
 run 'mlpromote status --registry reg --model wdbc > live.json'
-run 'mlpromote pull --registry reg --model wdbc live'
+run 'mlpromote pull --registry reg --model wdbc base2 | jq -c "{model, version}"'
 run 'mleval-compare --predictions --policy gate.policy --bootstrap 1000 \
-    --candidate-run run2.json --baseline live.json live/preds.csv out/2/preds.csv > verdict2.json'
+    --candidate-run run2.json --baseline live.json base2/preds.csv out/2/preds.csv > verdict2.json'
 run 'jq -c ".checks[] | {rule, status, delta, interval}" verdict2.json'
 run 'mlpromote publish --registry reg --model wdbc --version 2 --run run2.json \
     -C out/2 model.json preds.csv > model2.json'
@@ -103,9 +103,9 @@ run 'mlrun-log -d runs/3 -n wdbc --params params/3.json --data snapshot.json \
     -- python3 train.py --params params/3.json --data data/wdbc.csv --out out/3 \
     > run3.json 2> train3.log'
 run 'mlpromote status --registry reg --model wdbc > live.json'
-run 'rm -rf live && mlpromote pull --registry reg --model wdbc live'
+run 'mlpromote pull --registry reg --model wdbc base3 | jq -c "{model, version}"'
 run 'mleval-compare --predictions --policy gate.policy --bootstrap 1000 \
-    --candidate-run run3.json --baseline live.json live/preds.csv out/3/preds.csv > verdict3.json \
+    --candidate-run run3.json --baseline live.json base3/preds.csv out/3/preds.csv > verdict3.json \
     || echo "the gate said no (exit $?): model 3 stops here"'
 run 'jq -c ".checks[] | {rule, status, delta, interval}" verdict3.json'
 
