@@ -76,7 +76,10 @@ void jcs_format_number(double v, char result[32])
 			snprintf(out + pos, sizeof out - (size_t)pos, "%c.%se%c%d", digits[0], digits + 1,
 				 e < 0 ? '-' : '+', abs(e));
 	}
-	snprintf(result, 32, "%s", out);
+	size_t len = strlen(out);
+	if (len > 31)
+		die(EXIT_IO, "internal error: number form too long");
+	memcpy(result, out, len + 1);
 }
 
 static void write_string(struct strbuf *sb, const char *s)
