@@ -80,7 +80,6 @@ int main(int argc, char **argv)
 	int c, status, threads = hashpool_default_threads();
 
 	err_init("mlsnapshot");
-	atexit(stdout_close);
 	opterr = 0; /* our own messages: getopt's would name the subcommand as the tool */
 	if (argc > 1 && (!strcmp(argv[1], "verify") || !strcmp(argv[1], "diff"))) {
 		mode = argv[1], allowed = "jB";
@@ -93,6 +92,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
+			stdout_close();
 			return 0;
 		case 'V':
 			version_print();
@@ -140,5 +140,6 @@ int main(int argc, char **argv)
 		}
 	}
 	excludes_free(&so.x);
+	stdout_close();
 	return status;
 }
