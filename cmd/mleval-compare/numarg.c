@@ -46,8 +46,8 @@ unsigned long long numarg_seed(const char *arg)
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0)
-		die(EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to 18446744073709551615", arg);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 || v > (1ULL << 53) - 1)
+		die(EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to 9007199254740991", arg);
 	return v;
 }
 

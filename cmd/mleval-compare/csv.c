@@ -1,0 +1,343 @@
+/*
+ * A streaming RFC 4180 reader: the file is read in 4 MiB blocks (hashed as
+ * they come), each record is cut into field slices of the block, and only
+ * the label, value and id columns are kept, in flat arrays. A record cut by
+ * the end of a block is parsed again once the next block is in, so nothing
+ * is allocated per field and a row costs a few byte scans.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include "fastnum.h"
+#include "csv.h"
+
+#define BLOCK (4u << 20)
+#define MAX_FIELDS 4096
+
+struct field {
+	size_t start, len;  /* in the block, quotes excluded */
+	int quoted;
+	long line;
+	size_t col;
+};
+
+struct csvin {
+	int fd;
+	const char *name;
+	char *buf;
+	size_t len, cap, pos;
+	int eof;
+	struct sha256 h;
+	long line;          /* of the record at pos */
+	struct field f[MAX_FIELDS];
+	size_t nf;          /* fields in the last record, maybe more than MAX_FIELDS */
+};
+
+static void csv_fill(struct csvin *in)
+{
+	ssize_t got;
+
+	if (in->pos > 0) {
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	if (in->len == in->cap) {
+		in->cap *= 2;
+		in->buf = xrealloc(in->buf, in->cap);
+	}
+	do
+		got = read(in->fd, in->buf + in->len, in->cap - in->len);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		die(EXIT_USAGE, "cannot read '%s': %s", in->name, strerror(errno));
+	if (got == 0)
+		in->eof = 1;
+	sha256_update(&in->h, in->buf + in->len, (size_t)got);
+	in->len += (size_t)got;
+}
+
+_Noreturn static void csv_die(const struct csvin *in, long line, size_t col, const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	die(EXIT_USAGE, "%s:%ld:%zu: %s", in->name, line, col, msg);
+}
+
+static void add_field(struct csvin *in, size_t *n, const struct field *fl)
+{
+	if (*n < MAX_FIELDS)
+		in->f[*n] = *fl;
+	(*n)++;
+}
+
+/*
+ * One record into in->f. 1 when parsed (pos past it), 0 at the end of the
+ * input, -1 when the block ends inside it and more must be read first.
+ */
+static int parse_record(struct csvin *in)
+{
+	const char *b = in->buf;
+	size_t i = in->pos, end = in->len, linestart = in->pos, n = 0;
+	long line = in->line;
+
+	if (i == end)
+		return in->eof ? 0 : -1;
+	for (;;) {
+		struct field fl = { 0, 0, 0, line, i - linestart + 1 };
+		if (b[i] == '"') {
+			fl.quoted = 1;
+			fl.start = ++i;
+			for (;;) {
+				const char *q = memchr(b + i, '"', end - i);
+				if (q == NULL) {
+					if (in->eof)
+						csv_die(in, fl.line, fl.col, "%s", "unterminated quoted field");
+					return -1;
+				}
+				for (const char *p = b + i; p < q; p++)
+					if (*p == '\n') {
+						line++;
+						linestart = (size_t)(p - b) + 1;
+					}
+				i = (size_t)(q - b) + 1;
+				if (i == end && !in->eof)
+					return -1;
+				if (i < end && b[i] == '"') {
+					i++;
+					continue;
+				}
+				break;
+			}
+			fl.len = i - 1 - fl.start;
+			if (i < end && b[i] == '\r') {
+				if (i + 1 == end && !in->eof)
+					return -1;
+				if (i + 1 == end || b[i + 1] == '\n')
+					i++;
+			}
+			if (i < end && b[i] != ',' && b[i] != '\n')
+				csv_die(in, line, i - linestart + 1, "%s", "unexpected character after a closing quote");
+		} else {
+			fl.start = i;
+			while (i < end && b[i] != ',' && b[i] != '\n')
+				i++;
+			if (i == end && !in->eof)
+				return -1;
+			fl.len = i - fl.start;
+			if (fl.len > 0 && b[i - 1] == '\r' && (i == end || b[i] == '\n'))
+				fl.len--;
+		}
+		add_field(in, &n, &fl);
+		if (i < end && b[i] == ',') {
+			i++;
+			if (i == end && !in->eof)
+				return -1;
+			if (i == end) {
+				struct field last = { i, 0, 0, line, i - linestart + 1 };
+				add_field(in, &n, &last);
+				break;
+			}
+			continue;
+		}
+		if (i < end) {
+			i++;
+			line++;
+		}
+		break;
+	}
+	in->pos = i;
+	in->line = line;
+	in->nf = n;
+	return 1;
+}
+
+/* The next record, reading blocks as needed. 0 at the end. */
+static int next_record(struct csvin *in)
+{
+	int r;
+
+	while ((r = parse_record(in)) < 0)
+		csv_fill(in);
+	return r;
+}
+
+static int blank_record(const struct csvin *in)
+{
+	return in->nf == 1 && in->f[0].len == 0 && !in->f[0].quoted;
+}
+
+/* A field's text with "" unescaped, appended to sb. */
+static void field_text(const struct csvin *in, const struct field *fl, struct strbuf *sb)
+{
+	const char *s = in->buf + fl->start;
+
+	for (size_t i = 0; i < fl->len; i++) {
+		strbuf_addch(sb, s[i]);
+		if (fl->quoted && s[i] == '"')
+			i++;
+	}
+}
+
+struct columns {
+	size_t n;
+	long label, value, id;
+};
+
+static void read_header(struct csvin *in, enum value_col *col, struct columns *c)
+{
+	long score = -1, prediction = -1;
+	struct strbuf sb = STRBUF_INIT;
+
+	csv_fill(in);
+	while (in->len < 3 && !in->eof)
+		csv_fill(in);
+	if (in->len >= 3 && memcmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
+		in->pos = 3;
+	if (!next_record(in))
+		csv_die(in, 1, 1, "%s", "empty file: expected a header");
+	if (in->nf > MAX_FIELDS)
+		csv_die(in, 1, 1, "%s", "too many columns");
+	c->n = in->nf;
+	c->label = c->value = c->id = -1;
+	for (size_t k = 0; k < in->nf; k++) {
+		long *slot = NULL;
+		strbuf_reset(&sb);
+		field_text(in, &in->f[k], &sb);
+		if (sb.len == 0)
+			continue;
+		if (strcmp(sb.buf, "label") == 0)
+			slot = &c->label;
+		else if (strcmp(sb.buf, "score") == 0)
+			slot = &score;
+		else if (strcmp(sb.buf, "prediction") == 0)
+			slot = &prediction;
+		else if (strcmp(sb.buf, "id") == 0)
+			slot = &c->id;
+		if (slot != NULL && *slot >= 0)
+			csv_die(in, 1, in->f[k].col, "duplicate column '%s'", sb.buf);
+		if (slot != NULL)
+			*slot = (long)k;
+	}
+	strbuf_release(&sb);
+	if (c->label < 0)
+		csv_die(in, 1, 1, "%s", "no 'label' column in the header");
+	if (*col == COL_GUESS)
+		*col = score >= 0 ? COL_SCORE : COL_PREDICTION;
+	c->value = *col == COL_SCORE ? score : prediction;
+	if (c->value < 0)
+		csv_die(in, 1, 1, "no '%s' column in the header", *col == COL_SCORE ? "score" : "prediction");
+}
+
+static double field_number(struct csvin *in, const struct field *fl, const char *name)
+{
+	double v;
+
+	if (fastnum_parse(in->buf + fl->start, fl->len, &v) < 0) {
+		char what[128];
+		snprintf(what, sizeof(what), "bad number '%.*s' in column '%s'",
+			 (int)(fl->len > 40 ? 40 : fl->len), in->buf + fl->start, name);
+		csv_die(in, fl->line, fl->col, "%s", what);
+	}
+	return v == 0 ? 0.0 : v;  /* -0 is 0: it ties with 0 */
+}
+
+static void grow(struct preds *p, size_t *cap, int ids)
+{
+	*cap = *cap ? *cap * 2 : 1024;
+	p->label = xreallocarray(p->label, *cap, sizeof(double));
+	p->value = xreallocarray(p->value, *cap, sizeof(double));
+	if (ids)
+		p->id_off = xreallocarray(p->id_off, *cap, sizeof(size_t));
+}
+
+static void read_rows(struct csvin *in, const struct columns *c, struct preds *p)
+{
+	size_t cap = 0;
+	struct strbuf ids = STRBUF_INIT;
+	int integral = 1;
+
+	while (next_record(in)) {
+		const struct field *f = in->f;
+		double y, v;
+		if (blank_record(in))
+			continue;
+		if (in->nf != c->n) {
+			char what[96];
+			snprintf(what, sizeof(what), "ragged row: %zu fields, the header has %zu", in->nf, c->n);
+			csv_die(in, f[0].line, 1, "%s", what);
+		}
+		if (p->n == UINT32_MAX - 1)
+			csv_die(in, f[0].line, 1, "%s", "too many rows");
+		if (p->n == cap)
+			grow(p, &cap, c->id >= 0);
+		y = field_number(in, &f[c->label], "label");
+		v = field_number(in, &f[c->value], p->col == COL_SCORE ? "score" : "prediction");
+		if (p->col == COL_SCORE && y != 0 && y != 1)
+			csv_die(in, f[c->label].line, f[c->label].col, "%s",
+				"a label must be 0 or 1 beside a score");
+		if (integral && (y != floor(y) || v != floor(v)))
+			integral = 0;
+		p->label[p->n] = y;
+		p->value[p->n] = v;
+		if (c->id >= 0) {
+			p->id_off[p->n] = ids.len;
+			field_text(in, &f[c->id], &ids);
+			strbuf_addch(&ids, '\0');
+		}
+		p->n++;
+	}
+	if (p->n == 0)
+		csv_die(in, in->line, 1, "%s", "no data rows after the header");
+	p->integral = integral;
+	if (c->id >= 0)
+		p->ids = strbuf_detach(&ids, NULL);
+}
+
+void preds_read(const char *path, enum value_col col, struct preds *p)
+{
+	struct csvin *in = xcalloc(1, sizeof(*in));
+	struct columns c;
+	unsigned char digest[SHA256_LEN];
+	int is_stdin = strcmp(path, "-") == 0;
+
+	memset(p, 0, sizeof(*p));
+	p->path = path;
+	in->name = file_display_name(path);
+	in->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0)
+		die(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
+	in->cap = BLOCK;
+	in->buf = xmalloc(in->cap);
+	in->line = 1;
+	sha256_init(&in->h);
+	read_header(in, &col, &c);
+	p->col = col;
+	read_rows(in, &c, p);
+	sha256_final(&in->h, digest);
+	hash_format(digest, p->hash);
+	if (!is_stdin)
+		close(in->fd);
+	free(in->buf);
+	free(in);
+}
+
+void preds_release(struct preds *p)
+{
+	free(p->label);
+	free(p->value);
+	free(p->ids);
+	free(p->id_off);
+	memset(p, 0, sizeof(*p));
+}

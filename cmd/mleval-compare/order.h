@@ -1,0 +1,11 @@
+/* Row orders by value, for ranks (ROC AUC) and class lists. */
+#ifndef MLEVAL_ORDER_H
+#define MLEVAL_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The indices 0..n-1 sorted by v ascending (stable). v holds no NaN. */
+uint32_t *order_by_value(const double *v, size_t n);
+
+#endif

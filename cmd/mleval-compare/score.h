@@ -1,0 +1,59 @@
+/*
+ * The metrics, computed from flat arrays with optional integer row weights
+ * (a bootstrap resample is a weight per row: how often it was drawn).
+ */
+#ifndef MLEVAL_SCORE_H
+#define MLEVAL_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "opts.h"
+
+enum metric {
+	M_ACCURACY, M_PRECISION, M_RECALL, M_F1, M_ROC_AUC, M_LOG_LOSS, M_BRIER,
+	M_MAE, M_RMSE, M_R2, M_COUNT
+};
+
+/* The rows both sides are scored on: the labels, shared. */
+struct evalset {
+	size_t n;
+	enum task task;
+	double threshold;
+	const double *label;
+	size_t nclass;         /* multiclass: labels and predictions, of both sides */
+	double *classes;       /* their values, ascending */
+	uint32_t *label_class;
+};
+
+/* One model's predictions on those rows, prepared once. */
+struct side {
+	const double *value;
+	uint8_t *positive;     /* binary: score >= threshold */
+	double *log_loss;      /* binary: each row's term; NULL when a score is outside [0, 1] */
+	double *brier;
+	uint32_t *order;       /* binary: rows by score, ascending */
+	uint8_t *tied;         /* tied[i]: order[i]'s score equals order[i-1]'s */
+	uint32_t *pred_class;  /* multiclass */
+};
+
+const char *metric_name(enum metric m);
+/* The metric called name, or -1. */
+int metric_lookup(const char *name);
+/* The metrics a task has, as a bit mask of 1u << enum metric. */
+unsigned metric_mask(enum task t);
+
+/* Collects the classes of labels and of every side's values (multiclass). */
+void evalset_classes(struct evalset *e, const double *const *values, size_t nvalues);
+void evalset_release(struct evalset *e);
+void side_prepare(struct side *s, const struct evalset *e, const double *value);
+void side_release(struct side *s);
+
+/*
+ * out[m] for each m in mask: NaN when the metric is not defined on these
+ * rows (ROC AUC with one class, log loss of scores that are not
+ * probabilities). w is NULL (each row once) or a weight per row.
+ */
+void side_score(const struct side *s, const struct evalset *e, const uint32_t *w,
+		unsigned mask, double out[M_COUNT]);
+
+#endif
