@@ -20,7 +20,7 @@ static void print_table(const struct audit_log *log)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "%5s  %-8s  %-12s  %-20s  %5s  %-20s  %-16s  %-16s\n", "LINE", "ACTION",
+	strbuf_addf(&sb, "%5s  %-8s  %-12s  %-20s  %5s  %-20s  %-16s  %s\n", "LINE", "ACTION",
 		    "STAGE", "VERSION", "SEQ", "TIME", "ACTOR", "APPROVED_BY");
 	for (size_t i = 0; i < log->n; i++) {
 		const cJSON *l = log->lines[i];
@@ -29,7 +29,7 @@ static void print_table(const struct audit_log *log)
 
 		if (json_get_number(l, "seq", &s))
 			snprintf(seq, sizeof seq, "%.0f", s);
-		strbuf_addf(&sb, "%5zu  %-8s  %-12s  %-20s  %5s  %-20s  %-16s  %-16s%s\n", i + 1,
+		strbuf_addf(&sb, "%5zu  %-8s  %-12s  %-20s  %5s  %-20s  %-16s  %s%s\n", i + 1,
 			    json_get_string(l, "action"), or_dash(json_get_string(l, "stage")),
 			    json_get_string(l, "version"), seq, json_get_string(l, "created_at"),
 			    or_dash(json_get_string(l, "actor")),

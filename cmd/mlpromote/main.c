@@ -137,7 +137,6 @@ int main(int argc, char **argv)
 	int status;
 
 	err_init("mlpromote");
-	atexit(stdout_close);
 	if (argc < 2)
 		usage(EXIT_USAGE);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
@@ -157,5 +156,6 @@ int main(int argc, char **argv)
 	if (!o.registry || !*o.registry)
 		o.registry = getenv("MLGATE_REGISTRY");
 	status = cmd->run(&o);
+	stdout_close();
 	return status;
 }

@@ -147,9 +147,16 @@ static int has_prefix(const struct line *l, const char *prefix)
 /* Decodes exactly want bytes of padded standard base64; 0 or -1. */
 static int base64_exact(const struct line *l, unsigned char *out, size_t want)
 {
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 	size_t got = 0;
 	const char *end = NULL;
 
+	/* libsodium 1.0.18 decodes some bytes >= 0x80 as if they were letters
+	 * of the alphabet: refuse them first, so one text means one signature. */
+	for (size_t i = 0; i < l->len; i++)
+		if (!l->start[i] || !strchr(alphabet, l->start[i]))
+			return -1;
 	if (sodium_base642bin(out, want, l->start, l->len, NULL, &got, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;

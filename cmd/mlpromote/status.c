@@ -76,6 +76,11 @@ static cJSON *status_record(const struct model *m, const char *stage)
 	return rec;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* One record per stage of the model (the stage asked, or each one with a pointer). */
 static void model_status(struct registry *reg, const char *name, const char *stage,
 			 struct status_list *l)
@@ -93,8 +98,16 @@ static void model_status(struct registry *reg, const char *name, const char *sta
 	model_open(&m, reg, name, MODEL_READ);
 	if (stage || m.state.n == 0)
 		add_record(l, status_record(&m, stage ? stage : DEFAULT_STAGE));
-	for (size_t i = 0; !stage && i < m.state.n; i++)
-		add_record(l, status_record(&m, m.state.stages[i].name));
+	if (!stage) {
+		const char **names = xcalloc(m.state.n + 1, sizeof *names);
+
+		for (size_t i = 0; i < m.state.n; i++)
+			names[i] = m.state.stages[i].name;
+		qsort(names, m.state.n, sizeof *names, compare_names);
+		for (size_t i = 0; i < m.state.n; i++)
+			add_record(l, status_record(&m, names[i]));
+		free(names);
+	}
 	model_close(&m);
 }
 
