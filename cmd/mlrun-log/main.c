@@ -73,8 +73,7 @@ static void parse_options(int argc, char **argv, struct run_opts *o)
 		case 'p': param_add_arg(o->cli_params, optarg, "-p", 1); break;
 		case 't': param_add_arg(o->tags, optarg, "-t", 0); break;
 		case 'V':
-			version_print();
-			stdout_close();
+			version_print(); /* closes stdout itself */
 			exit(0);
 		case OPT_DATA: o->data_file = optarg; break;
 		case OPT_FORCE: o->force = 1; break;
