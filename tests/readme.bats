@@ -8,6 +8,17 @@ load helper
 
 README=$MLGATE_ROOT/README.md
 
+setup_file() {
+	# The interpreter itself, not a version manager's shim in front of it:
+	# the demo starts python3 three times.
+	mkdir -p "$BATS_FILE_TMPDIR/python"
+	ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$BATS_FILE_TMPDIR/python/python3"
+	export PATH="$BATS_FILE_TMPDIR/python:$PATH"
+}
+# The make commands below are the README's, as a reader types them: not the
+# sub-make of whatever `make check` pass runs this file.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
 # readme_blocks FROM TO: the lines of the ```sh blocks between the markers
 # <!-- FROM --> and <!-- TO --> of README.md.
 readme_blocks() {
