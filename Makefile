@@ -47,7 +47,7 @@ MANS := $(sort $(wildcard man/man1/*.1 man/man7/*.7))
 .PHONY: all check test lint demo bench install uninstall clean deps asan fuzz
 .DELETE_ON_ERROR:
 
-all: $(BINS) $(UNIT_BINS)
+all: $(BINS) $(UNIT_BINS) $(BUILD)/tests/faultshim.so
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -77,6 +77,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_COMMON)) $(ALL_LDFLAGS) -o $@ $< \
 		$(BUILD)/libcommon.a $(call pkg_libs,$(PKGS_COMMON)) -lpthread
+
+# The I/O fault shim is preloaded into the tools, sanitized or not: it is
+# built plain, and needs _GNU_SOURCE for RTLD_NEXT.
+$(BUILD)/tests/faultshim.so: tests/fault/faultshim.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 -include $(COMMON_OBJ:.o=.d)
 
