@@ -44,6 +44,12 @@ run_id() {
 	jq -r .run "reg/models/$1/versions/$2/model.json"
 }
 
+# candidate_id MODEL VERSION: what a verdict names as the candidate: the
+# version's run, or its manifest when it was published without one.
+candidate_id() {
+	jq -r '.run // .id' "reg/models/$1/versions/$2/model.json"
+}
+
 # verdict OUT MODEL VERSION [STATUS.json|none] [true|false]: a verdict as
 # mleval-compare writes one: candidate the version's run, baseline the status
 # record (its pointer) or null.
@@ -56,7 +62,7 @@ verdict() {
 	fi
 	cat > "$out" <<JSON
 {"kind":"verdict","v":1,"pass":$pass,"baseline":$b,
- "candidate":{"id":"$(run_id "$m" "$v")","kind":"run","source":"run.json","pointer":null},
+ "candidate":{"id":"$(candidate_id "$m" "$v")","kind":"run","source":"run.json","pointer":null},
  "bootstrap":null,"checks":[]}
 JSON
 }
