@@ -125,6 +125,11 @@ WDBC=$MLGATE_ROOT/examples/data/wdbc.csv
 	assert_output "status"$'\t'"$(jq -r .id pointer1.json)"
 	run -0 jq -r .pass verdict2.json
 	assert_output true
+	run -0 jq -r '[.baseline.id, .baseline.pointer] | @tsv' verdict3.json
+	assert_output "$(jq -r .id live.json)"$'\t'"$(jq -r .id pointer2.json)"
+	# The audit log's last line names the pointer now live.
+	run -0 jq -r .ids.pointer <(tail -n 1 "$m/audit.jsonl")
+	assert_output "$(jq -r .id "$m/current.json")"
 	# The first version went live without a baseline, on its floors alone.
 	run -0 jq -c '[.pass, .baseline]' verdict1.json
 	assert_output '[true,null]'
