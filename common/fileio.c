@@ -109,6 +109,12 @@ void stdout_write(const void *buf, size_t len)
 
 void stdout_close(void)
 {
+	static int closed;
+
+	/* Called from main and from atexit alike: close once. */
+	if (closed)
+		return;
+	closed = 1;
 	/* A closed stdout (EBADF) is the caller's choice, not our failure. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int saved = errno;

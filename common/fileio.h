@@ -22,7 +22,8 @@ void stdout_write(const void *buf, size_t len);
 
 /*
  * Flushes and closes stdout, dying with EXIT_IO on failure, so that
- * `tool > /dev/full` is an error. Call at the end of main (or via atexit).
+ * `tool > /dev/full` is an error. Call at the end of main, via atexit, or
+ * both: only the first call acts.
  */
 void stdout_close(void);
 

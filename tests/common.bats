@@ -298,3 +298,10 @@ strict_rejects() { # CONTENT WANT-POSITION WANT-MESSAGE-PART
 	run -3 --separate-stderr sh -c '"$1" canon in.json > /dev/full' sh "$MLGATE_BUILD/tests/common-test"
 	[[ "$stderr" == "common-test: cannot write to standard output: No space left on device" ]]
 }
+
+@test "version_print closes stdout once, whoever else closes it at exit" {
+	run -0 --separate-stderr ct version
+	assert_output "common-test (mlgate) 0.1.0"
+	assert_equal "$stderr" ""
+	run -3 --separate-stderr sh -c '"$1" version > /dev/full' sh "$MLGATE_BUILD/tests/common-test"
+}

@@ -20,6 +20,7 @@
 #include "record.h"
 #include "rule.h"
 #include "timefmt.h"
+#include "version.h"
 
 static int do_canon(const char *path)
 {
@@ -164,6 +165,8 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "time") && argc == 3) return do_time(argv[2]);
 	if (!strcmp(verb, "duration") && argc == 3) return do_duration(argv[2]);
 	if (!strcmp(verb, "ci") && argc == 2) return do_ci();
+	/* version_print closes stdout and so does the atexit handler: must be fine. */
+	if (!strcmp(verb, "version") && argc == 2) { version_print(); return 0; }
 	if (!strcmp(verb, "name") && argc == 3) { name_check("name", argv[2]); return 0; }
 	if (!strcmp(verb, "lock") && argc == 4) return do_lock(argv[2], argv[3]);
 	if (!strcmp(verb, "trylock") && argc == 3) return do_trylock(argv[2]);
