@@ -275,7 +275,8 @@ static void read_rows(struct csvin *in, const struct columns *c, struct preds *p
 			continue;
 		if (in->nf != c->n) {
 			char what[96];
-			snprintf(what, sizeof(what), "ragged row: %zu fields, the header has %zu", in->nf, c->n);
+			snprintf(what, sizeof(what), "ragged row: %zu field%s, the header has %zu",
+				 in->nf, in->nf == 1 ? "" : "s", c->n);
 			csv_die(in, f[0].line, 1, "%s", what);
 		}
 		if (p->n == UINT32_MAX - 1)

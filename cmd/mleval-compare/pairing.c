@@ -42,9 +42,12 @@ static uint32_t *pair_by_id(const struct preds *base, const struct preds *cand)
 	for (size_t i = 0; i < base->n; i++) {
 		size_t h = fnv1a(id_at(base, i)) & mask;
 		while (slot[h] != UINT32_MAX) {
-			if (strcmp(id_at(base, slot[h]), id_at(base, i)) == 0)
+			if (strcmp(id_at(base, slot[h]), id_at(base, i)) == 0) {
+				free(slot);
+				free(perm);
 				die(EXIT_USAGE, "%s: id '%.64s' appears twice", file_display_name(base->path),
 				    id_at(base, i));
+			}
 			h = (h + 1) & mask;
 		}
 		slot[h] = (uint32_t)i;
@@ -54,9 +57,12 @@ static uint32_t *pair_by_id(const struct preds *base, const struct preds *cand)
 		while (slot[h] != UINT32_MAX
 		       && (slot[h] == TAKEN || strcmp(id_at(base, slot[h]), id_at(cand, i)) != 0))
 			h = (h + 1) & mask;
-		if (slot[h] == UINT32_MAX)
+		if (slot[h] == UINT32_MAX) {
+			free(slot);
+			free(perm);
 			die(EXIT_USAGE, "%s: id '%.64s' is not in '%s' (or appears twice)",
 			    file_display_name(cand->path), id_at(cand, i), file_display_name(base->path));
+		}
 		perm[i] = slot[h];
 		/* taken: a second candidate row with this id finds no partner */
 		slot[h] = TAKEN;
