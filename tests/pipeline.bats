@@ -216,3 +216,24 @@ WDBC=$MLGATE_ROOT/examples/data/wdbc.csv
 	run --separate-stderr -1 mlpromote verify --registry reg
 	assert_regex "$stderr" 'audit\.jsonl'
 }
+
+@test "a verdict taken before a rollback is stale: forward again is rollback --to" {
+	demo_copy
+	run -0 mlpromote rollback --registry reg --model wdbc
+	# Version 1 is live again, but under a new pointer: version 2's verdict
+	# was taken against the old one, so it cannot promote version 2 again.
+	run --separate-stderr -1 mlpromote promote --registry reg --model wdbc --version 2 \
+		--verdict verdict2.json --approved-by alice
+	assert_regex "$stderr" 'stale'
+	run -0 jq -r '[.version, .seq] | @tsv' reg/models/wdbc/current.json
+	assert_output $'1\t5'
+	run -0 mlpromote rollback --registry reg --model wdbc --to 2
+	run -0 jq -r '[.version, .seq, .action] | @tsv' reg/models/wdbc/current.json
+	assert_output $'2\t6\trollback'
+	# Only to a version that was live at that stage before.
+	run -0 mlpromote publish --registry reg --model wdbc --version 3 --run run3.json \
+		-C out/3 model.json preds.csv
+	run --separate-stderr -1 mlpromote rollback --registry reg --model wdbc --to 3
+	assert_regex "$stderr" 'never live'
+	run -0 mlpromote verify --registry reg
+}
