@@ -62,6 +62,7 @@ run 'mlrun-log -d runs/1 -n wdbc --params params/1.json --data snapshot.json \
     -a out/1/model.json -a out/1/preds.csv \
     -- python3 train.py --params params/1.json --data data/wdbc.csv --out out/1 \
     > run1.json 2> train1.log'
+run 'jq -c "{id, status, metrics, data}" run1.json'
 
 say "3. What is live: nothing yet, so the first gate says --no-baseline out loud and keeps the floors."
 run 'mlpromote status --registry reg --model wdbc > live.json'
@@ -76,6 +77,7 @@ run 'mlpromote publish --registry reg --model wdbc --version 1 --run run1.json \
     -C out/1 model.json preds.csv > model1.json'
 run 'mlpromote promote --registry reg --model wdbc --version 1 --verdict verdict1.json \
     --approved-by alice > pointer1.json'
+run 'jq -c "{version, seq, approved_by, verdict}" pointer1.json'
 
 say "5. Model 2 uses all 30 features."
 run 'cat params/2.json'
