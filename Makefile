@@ -44,7 +44,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS := $(sort $(wildcard man/man1/*.1 man/man7/*.7))
 
-.PHONY: all check test lint demo bench install uninstall clean deps asan fuzz
+.PHONY: all check test lint demo bench install uninstall clean deps fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(BINS) $(UNIT_BINS) $(BUILD)/tests/faultshim.so
@@ -84,6 +84,30 @@ $(BUILD)/tests/faultshim.so: tests/fault/faultshim.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
+# libFuzzer targets, one per parser, in tests/fuzz/ (clang only). `make fuzz`
+# runs each for FUZZ_SECONDS on a copy of its seed corpus; `make check` does
+# so for a few seconds each.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
+FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined -Icommon
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pkg_cflags,$(PKGS_COMMON)) -o $@ $< $(COMMON_SRC) \
+		$(call pkg_libs,$(PKGS_COMMON)) -lm
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf $(BUILD)/fuzz/corpus-$$t && cp -r tests/fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t && \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s" && \
+		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crash-$$t- $(BUILD)/fuzz/corpus-$$t 2> $(BUILD)/fuzz/$$t.log || \
+			{ tail -50 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' $(BUILD)/fuzz/$$t.log; \
+	done
+
 -include $(COMMON_OBJ:.o=.d)
 
 deps:
@@ -97,6 +121,7 @@ check: deps
 	$(MAKE) BUILD=build/asan SANITIZE=1 all
 	$(MAKE) BUILD=build/asan test
 	$(MAKE) lint
+	$(MAKE) fuzz FUZZ_SECONDS=5
 	@echo "make check: all passed"
 
 test: all
