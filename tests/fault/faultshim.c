@@ -135,53 +135,26 @@ static int writes(int flags)
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT)) != 0;
 }
 
-int open(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	va_start(ap, flags);
-	if (flags & O_CREAT)
-		mode = (mode_t)va_arg(ap, int);
-	va_end(ap);
-	if (writes(flags) && should_fail("open", path_matches(path))) {
-		errno = fault_errno();
-		return -1;
+/* The open family takes a mode only with O_CREAT; fail or pass it on. */
+#define OPEN_WRAPPER(name, proto, pathexpr, ...)                                  \
+	int name proto                                                           \
+	{                                                                        \
+		mode_t mode = 0;                                                 \
+		va_list ap;                                                      \
+		va_start(ap, flags);                                             \
+		if (flags & O_CREAT)                                             \
+			mode = (mode_t)va_arg(ap, int);                          \
+		va_end(ap);                                                      \
+		if (writes(flags) && should_fail("open", path_matches(pathexpr))) { \
+			errno = fault_errno();                                   \
+			return -1;                                               \
+		}                                                                \
+		return REAL(name)(__VA_ARGS__, mode);                            \
 	}
-	return REAL(open)(path, flags, mode);
-}
 
-int open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	va_start(ap, flags);
-	if (flags & O_CREAT)
-		mode = (mode_t)va_arg(ap, int);
-	va_end(ap);
-	if (writes(flags) && should_fail("open", path_matches(path))) {
-		errno = fault_errno();
-		return -1;
-	}
-	return REAL(open64)(path, flags, mode);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	va_start(ap, flags);
-	if (flags & O_CREAT)
-		mode = (mode_t)va_arg(ap, int);
-	va_end(ap);
-	if (writes(flags) && should_fail("open", path_matches(path))) {
-		errno = fault_errno();
-		return -1;
-	}
-	return REAL(openat)(dirfd, path, flags, mode);
-}
+OPEN_WRAPPER(open, (const char *path, int flags, ...), path, path, flags)
+OPEN_WRAPPER(open64, (const char *path, int flags, ...), path, path, flags)
+OPEN_WRAPPER(openat, (int dirfd, const char *path, int flags, ...), path, dirfd, path, flags)
 
 int mkstemp(char *tmpl)
 {
