@@ -40,7 +40,7 @@ run() {
 	eval "$1"
 }
 
-trap 'echo "demo: a step failed; its files are in $work" >&2' EXIT
+trap 'echo "demo: the last step failed (exit $?); what it wrote is in $work (training output in train*.log)" >&2' EXIT
 
 rm -rf "$work"
 mkdir -p "$work"
