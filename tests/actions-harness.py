@@ -3,6 +3,9 @@
 
     actions-harness.py action  ACTION_DIR [options]
     actions-harness.py workflow WORKFLOW.yml [options]
+    actions-harness.py eval 'EXPRESSION' [options]
+    actions-harness.py lint FILE.yml...           (static checks: exit 1 and one line per problem)
+    actions-harness.py scripts OUTDIR FILE.yml... (every run: script to OUTDIR, for shellcheck)
 
 Every `run:` step runs under `bash --noprofile --norc -eo pipefail` (what
 `shell: bash` means on a runner), in the workspace (the current directory), with
@@ -327,7 +330,27 @@ def evaluate(expr, ctx):
     return Parser(expr, ctx).parse()
 
 
-EXPR_RE = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+def split_template(text):
+    """The literal and expression parts of a string: [(is_expr, text)]. An
+    expression ends at the first }} outside a quoted string, as GitHub reads it."""
+    parts, pos = [], 0
+    while True:
+        start = text.find("${{", pos)
+        if start < 0:
+            parts.append((False, text[pos:]))
+            return parts
+        parts.append((False, text[pos:start]))
+        i, quoted = start + 3, False
+        while i < len(text):
+            if text[i] == "'":
+                quoted = not quoted
+            elif not quoted and text.startswith("}}", i):
+                break
+            i += 1
+        if i >= len(text):
+            raise HarnessError("%r: ${{ without its closing }}" % text)
+        parts.append((True, text[start + 3:i]))
+        pos = i + 2
 
 
 def interpolate(value, ctx):
@@ -335,10 +358,12 @@ def interpolate(value, ctx):
     string (so that `if:` sees booleans), else the text with each one replaced."""
     if not isinstance(value, str):
         return value
-    m = EXPR_RE.fullmatch(value.strip())
-    if m and "${{" not in m.group(1):
-        return evaluate(m.group(1), ctx)
-    return EXPR_RE.sub(lambda mm: to_string(evaluate(mm.group(1), ctx)), value)
+    parts = [p for p in split_template(value.strip()) if p != (False, "")]
+    if len(parts) == 1 and parts[0][0]:
+        return evaluate(parts[0][1], ctx)
+    if not any(is_expr for is_expr, _ in parts):
+        return value
+    return "".join(to_string(evaluate(t, ctx)) if is_expr else t for is_expr, t in split_template(value))
 
 
 def interp_str(value, ctx):
@@ -354,9 +379,9 @@ def condition(cond, ctx):
     if isinstance(cond, bool):
         return cond
     text = str(cond).strip()
-    m = EXPR_RE.fullmatch(text)
-    if m:
-        text = m.group(1)
+    parts = split_template(text)
+    if len(parts) == 3 and parts[0] == (False, "") and parts[2] == (False, "") and parts[1][0]:
+        text = parts[1][1]
     if not STATUS_FUNCS.search(text):
         text = "success() && (%s)" % text
     return truthy(evaluate(text, ctx))
@@ -754,6 +779,73 @@ def job_order(jobs):
     return order
 
 
+# ---------------------------------------------------------------- static checks
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def all_steps(doc):
+    """(where, step) for every step of an action or a workflow."""
+    if "runs" in doc:
+        for i, st in enumerate((doc["runs"] or {}).get("steps") or []):
+            yield "step %d" % (i + 1), st
+    for jid, job in (doc.get("jobs") or {}).items():
+        for i, st in enumerate(job.get("steps") or []):
+            yield "job %s step %d" % (jid, i + 1), st
+
+
+INPUT_REF_RE = re.compile(r"\binputs\.([A-Za-z0-9_-]+)")
+
+
+def lint(path):
+    """Problems, one string each: a ${{ }} expression inside a run: script (script
+    injection), a composite run step without shell: bash, an input or output without
+    a description, an output without a value, an inputs.X that is not declared."""
+    doc = load_yaml(path)
+    problems = []
+    for where, st in all_steps(doc):
+        run = st.get("run")
+        if run is not None and "${{" in str(run):
+            problems.append("%s: %s (%s): ${{ }} inside run:; pass it through env:" % (path, where, st.get("name")))
+        if "runs" in doc and run is not None and st.get("shell") != "bash":
+            problems.append("%s: %s: a composite run step needs shell: bash" % (path, where))
+    if "runs" in doc:
+        declared = doc.get("inputs") or {}
+        for name, spec in declared.items():
+            if not (spec or {}).get("description"):
+                problems.append("%s: input %s has no description" % (path, name))
+        for name, spec in (doc.get("outputs") or {}).items():
+            if not (spec or {}).get("description"):
+                problems.append("%s: output %s has no description" % (path, name))
+            if not (spec or {}).get("value"):
+                problems.append("%s: output %s has no value" % (path, name))
+        if not doc.get("description"):
+            problems.append("%s: no description" % path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for ref in sorted(set(INPUT_REF_RE.findall(text))):
+            if ref not in declared:
+                problems.append("%s: inputs.%s is used but not declared" % (path, ref))
+    return problems
+
+
+def extract_scripts(path, outdir):
+    """Writes every run: script of a file to outdir, as bash with the runner's flags."""
+    doc = load_yaml(path)
+    base = re.sub(r"[^A-Za-z0-9]+", "-", os.path.relpath(path, REPO_ROOT)).strip("-")
+    n = 0
+    for where, st in all_steps(doc):
+        if st.get("run") is None:
+            continue
+        n += 1
+        out = os.path.join(outdir, "%s-%d.sh" % (base, n))
+        with open(out, "w", encoding="utf-8") as f:
+            f.write("#!/bin/bash\n# %s: %s\nset -eo pipefail\n%s" % (path, where, st["run"]))
+        print(out)
+
+
 def split_kv(spec, opt):
     if "=" not in spec:
         raise HarnessError("%s %r: want NAME=VALUE" % (opt, spec))
@@ -763,8 +855,10 @@ def split_kv(spec, opt):
 
 def main(argv):
     p = argparse.ArgumentParser(description="Run GitHub composite actions and workflows locally.")
-    p.add_argument("mode", choices=["action", "workflow", "eval"])
-    p.add_argument("target", help="action folder, workflow file, or expression (eval)")
+    p.add_argument("mode", choices=["action", "workflow", "eval", "lint", "scripts"])
+    p.add_argument("target", help="action folder, workflow file, expression (eval), "
+                   "YAML file (lint), or output folder (scripts)")
+    p.add_argument("files", nargs="*", help="YAML files (lint, scripts)")
     p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                    help="job environment (for a workflow: overrides its env)")
@@ -780,6 +874,15 @@ def main(argv):
     p.add_argument("--state", help="folder for the runner's files (default: a new temp folder)")
     args = p.parse_args(argv)
     try:
+        if args.mode == "lint":
+            problems = [p for f in [args.target] + args.files for p in lint(f)]
+            for prob in problems:
+                print(prob)
+            return 1 if problems else 0
+        if args.mode == "scripts":
+            for f in args.files:
+                extract_scripts(f, args.target)
+            return 0
         h = Harness(args)
         if args.mode == "eval":
             ctx = h.context(Job(h, args.job, h.env_override), {"inputs": dict(split_kv(s, "--input") for s in args.input)})
@@ -792,6 +895,7 @@ def main(argv):
     except (HarnessError, OSError, yaml.YAMLError, KeyError, IndexError, ValueError) as e:
         print("actions-harness: %s" % e, file=sys.stderr)
         return 2
+    result["state"] = h.state
     print(json.dumps(result, indent=1, sort_keys=True))
     return 0 if result["status"] == "success" else 1
 
