@@ -253,7 +253,8 @@ int ls_main(int argc, char **argv)
 		else
 			path_add(&l, argv[i]);
 	}
-	qsort(l.paths, l.n, sizeof *l.paths, cmp_str);
+	if (l.n)
+		qsort(l.paths, l.n, sizeof *l.paths, cmp_str);
 	runs = xcalloc(l.n + 1, sizeof *runs);
 	n = 0;
 	for (size_t i = 0; i < l.n; i++) {
@@ -270,7 +271,8 @@ int ls_main(int argc, char **argv)
 		else
 			cJSON_Delete(runs[n]);
 	}
-	qsort(runs, n, sizeof *runs, cmp_runs);
+	if (n)
+		qsort(runs, n, sizeof *runs, cmp_runs);
 	rows = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(rows, runs[i]);

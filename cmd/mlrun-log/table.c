@@ -107,7 +107,8 @@ static void columns_of_group(struct column **cols, size_t *n, const cJSON *rows,
 			names[nn++] = it->string;
 		}
 	}
-	qsort(names, nn, sizeof *names, cmp_str);
+	if (nn)
+		qsort(names, nn, sizeof *names, cmp_str);
 	*cols = xreallocarray(*cols, *n + nn, sizeof **cols);
 	for (size_t j = 0; j < nn; j++) {
 		struct column *c = &(*cols)[(*n)++];
