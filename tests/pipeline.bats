@@ -127,6 +127,15 @@ WDBC=$MLGATE_ROOT/examples/data/wdbc.csv
 	assert_output true
 	run -0 jq -r '[.baseline.id, .baseline.pointer] | @tsv' verdict3.json
 	assert_output "$(jq -r .id live.json)"$'\t'"$(jq -r .id pointer2.json)"
+	# The bytes the gate judged are the bytes the run made and the registry serves.
+	preds="sha256:$(sha256sum < out/2/preds.csv | cut -d' ' -f1)"
+	run -0 jq -r '.artifacts[] | select(.path == "out/2/preds.csv") | .hash' run2.json
+	assert_output "$preds"
+	run -0 jq -r .candidate.predictions.hash verdict2.json
+	assert_output "$preds"
+	run -0 jq -r '.files[] | select(.path == "preds.csv") | .hash' "$m/versions/2/model.json"
+	assert_output "$preds"
+	run -0 cmp out/2/preds.csv "$m/versions/2/files/preds.csv"
 	# The audit log's last line names the pointer now live.
 	run -0 jq -r .ids.pointer <(tail -n 1 "$m/audit.jsonl")
 	assert_output "$(jq -r .id "$m/current.json")"
