@@ -137,6 +137,23 @@ D=$BATS_TEST_DIRNAME/data/mlrun-log
 	[ ! -e r ]
 }
 
+@test "strings that are not UTF-8: refused in params, name and artifacts; replaced in the environment" {
+	run --separate-stderr -2 mlrun-log -d r -p $'k\xff=1' < /dev/null
+	[ "$stderr" = "mlrun-log: -p: an argument that is not valid UTF-8" ]
+	run --separate-stderr -2 mlrun-log -d r -t $'k=\xfe' < /dev/null
+	run --separate-stderr -2 mlrun-log -d r -n $'\xc3' < /dev/null
+	run --separate-stderr -2 mlrun-log -d r -a $'\xc3' < /dev/null
+	printf 'lr: \xff\n' > latin1.yaml
+	run --separate-stderr -2 mlrun-log -d r --params latin1.yaml < /dev/null
+	[ "$stderr" = "mlrun-log: latin1.yaml: not valid UTF-8" ]
+	[ ! -e r ]
+	mkdir $'dir\xff'
+	cd $'dir\xff'
+	run --separate-stderr -0 mlrun-log -d r < /dev/null
+	[[ "$(jq -r .env.cwd r/run.json)" == *"/dir"$'\xef\xbf\xbd' ]]
+	keep_record r/run.json
+}
+
 @test "data: --data links the snapshot's id; a tampered or foreign record is exit 2" {
 	run --separate-stderr -0 mlrun-log -d r --data "$D/snapshot.json" < /dev/null
 	[ "$(jq -c .data r/run.json)" = "{\"snapshot\":\"$(jq -r .id "$D/snapshot.json")\"}" ]

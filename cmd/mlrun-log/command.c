@@ -2,8 +2,8 @@
  * Command mode: run the training command with its stdout and stderr each
  * through a pipe, both passed to our stderr as they come (each stream's
  * bytes, so its lines, in order), metric lines read from its stdout.
- * SIGINT and SIGTERM sent to us go on to the command; we stay to record how
- * it ended. Exit statuses follow timeout(1) and env(1): 127 when the command
+ * SIGINT, SIGTERM and SIGHUP sent to us go on to the command; we stay to
+ * record how it ended. Exit statuses follow timeout(1) and env(1): 127 when the command
  * is not found, 126 when it cannot be executed.
  */
 #include <errno.h>
@@ -49,6 +49,7 @@ static void signals_forward(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void pipe_cloexec(int fds[2])
@@ -92,6 +93,7 @@ static pid_t spawn(char **argv, int *outfd, int *errfd, int *exec_errno)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	pid = fork();
 	if (pid < 0)

@@ -40,6 +40,15 @@ static const char *user_get(void)
 	return u && *u ? u : NULL;
 }
 
+/* The environment's strings, made fit for a record. */
+static void set_text(cJSON *env, const char *key, const char *s)
+{
+	char *clean = s ? utf8_sanitize(s) : NULL;
+
+	json_set_string_or_null(env, key, clean);
+	free(clean);
+}
+
 cJSON *envinfo_collect(void)
 {
 	cJSON *env = cJSON_CreateObject();
@@ -48,12 +57,12 @@ cJSON *envinfo_collect(void)
 
 	if (gethostname(host, sizeof host) == 0) {
 		host[sizeof host - 1] = '\0';
-		json_set_string_or_null(env, "host", host);
+		set_text(env, "host", host);
 	} else {
 		json_set_string_or_null(env, "host", NULL);
 	}
-	json_set_string_or_null(env, "user", user_get());
-	json_set_string_or_null(env, "cwd", cwd);
+	set_text(env, "user", user_get());
+	set_text(env, "cwd", cwd);
 	free(cwd);
 	json_set(env, "git", gitinfo_collect());
 	json_set(env, "ci", ci_context());

@@ -90,8 +90,8 @@ static void parse_options(int argc, char **argv, struct run_opts *o)
 	}
 	if (o->rundir && !*o->rundir)
 		die(EXIT_USAGE, "-d: empty run directory");
-	if (o->name && !*o->name)
-		die(EXIT_USAGE, "-n: empty name");
+	if (o->name && (!*o->name || !utf8_valid(o->name)))
+		die(EXIT_USAGE, "-n: an empty name, or not valid UTF-8");
 }
 
 int main(int argc, char **argv)

@@ -219,34 +219,6 @@ static void utf8_put(struct strbuf *sb, unsigned cp)
 	}
 }
 
-/* The length of a valid UTF-8 sequence (not ASCII) at p, or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned cp, min;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A JSON string at p (after its quote) decoded into sb; the end, or NULL. */
 static const char *string_decode(struct strbuf *sb, const char *p, const char *end)
 {
@@ -260,7 +232,7 @@ static const char *string_decode(struct strbuf *sb, const char *p, const char *e
 		if (c < 0x20)
 			return NULL;
 		if (c >= 0x80) {
-			n = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+			n = utf8_seq_len(p, end);
 			if (!n)
 				return NULL;
 			strbuf_add(sb, p, n);

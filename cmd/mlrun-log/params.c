@@ -35,6 +35,8 @@ void param_add_arg(cJSON *obj, const char *arg, const char *what, int typed)
 	const char *eq = strchr(arg, '=');
 	char *key;
 
+	if (!utf8_valid(arg))
+		die(EXIT_USAGE, "%s: an argument that is not valid UTF-8", what);
 	if (!eq || eq == arg)
 		die(EXIT_USAGE, "%s '%s': expected KEY=VALUE", what, arg);
 	key = xstrndup(arg, (size_t)(eq - arg));
@@ -126,6 +128,8 @@ cJSON *params_read_file(const char *path)
 		die(EXIT_USAGE, "cannot read '%s': %s", file_display_name(path), strerror(errno));
 	if (memchr(buf, '\0', len))
 		die(EXIT_USAGE, "%s: a NUL byte in a params file", file_display_name(path));
+	if (!utf8_valid(buf))
+		die(EXIT_USAGE, "%s: not valid UTF-8", file_display_name(path));
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
 		i++;
 	if (i < len && buf[i] == '{') {

@@ -111,10 +111,13 @@ static void rundir_prepare(const char *dir, int force, const char *run_json)
 
 static void artifacts_check(const struct run_opts *o)
 {
-	for (size_t i = 0; i < o->nartifacts; i++)
+	for (size_t i = 0; i < o->nartifacts; i++) {
+		if (!utf8_valid(o->artifacts[i]))
+			die(EXIT_USAGE, "-a: a path that is not valid UTF-8 cannot go into a record");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(o->artifacts[i], o->artifacts[j]) == 0)
 				die(EXIT_USAGE, "-a '%s': artifact given twice", o->artifacts[i]);
+	}
 }
 
 struct run *run_begin(const struct run_opts *o)
@@ -188,8 +191,11 @@ static cJSON *command_array(char **argv)
 	if (!argv)
 		return cJSON_CreateNull();
 	arr = cJSON_CreateArray();
-	for (; *argv; argv++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(*argv));
+	for (; *argv; argv++) {
+		char *arg = utf8_sanitize(*argv);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(arg));
+		free(arg);
+	}
 	return arr;
 }
 
