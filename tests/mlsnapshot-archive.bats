@@ -139,3 +139,14 @@ out.tar"
 	run -0 tar -tzf e.tar.gz
 	assert_output ""
 }
+
+@test "an archive inside the tree it archives is refused (exit 2): the next snapshot would hold it" {
+	make_tree d
+	run --separate-stderr -2 mlsnapshot -o d/sub/self.tar d
+	assert_equal "$stderr" "mlsnapshot: the archive 'd/sub/self.tar' would be inside 'd'"
+	[ ! -e d/sub/self.tar ]
+	cd d
+	run --separate-stderr -2 mlsnapshot -o self.tar.gz .
+	assert_equal "$stderr" "mlsnapshot: the archive 'self.tar.gz' would be inside '.'"
+	run -0 mlsnapshot -o ../beside.tar .
+}

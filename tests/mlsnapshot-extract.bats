@@ -47,12 +47,18 @@ assert_nothing_left() {
 	assert_output ""
 }
 
-@test "options may follow the operands, and a GNU tar archive extracts too" {
+@test "options may follow the operands, a GNU tar archive extracts too, DIR may end in a slash" {
 	make_tree d
 	mlsnapshot d > snap.json
 	tar -czf hand.tar.gz -C d .
-	run -0 mlsnapshot extract hand.tar.gz out --snapshot snap.json
+	run -0 mlsnapshot extract hand.tar.gz out/ --snapshot snap.json
 	assert_equal "$(jq -r .id <<<"$output")" "$(jqr .id snap.json)"
+	[ -d out ]
+	mkdir parent
+	run -0 mlsnapshot extract hand.tar.gz parent/out
+	[ -f parent/out/sub/deep/x ]
+	run -0 find parent -maxdepth 1 -name '.*'
+	assert_output ""
 }
 
 @test "an archive that does not match --snapshot is exit 1 with the difference, and nothing is extracted" {

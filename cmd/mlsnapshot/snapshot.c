@@ -1,6 +1,12 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "err.h"
+#include "xalloc.h"
 
 #include "hashpool.h"
 #include "jsonio.h"
@@ -56,11 +62,45 @@ cJSON *snapshot_record(const char *root, const struct excludes *x, const struct 
 	return rec;
 }
 
+/*
+ * An archive written inside the tree would be in the next snapshot of it,
+ * and GNU tar's answer (skip it quietly) would make the record lie: refuse.
+ */
+static void check_archive_outside(const char *archive, const char *root)
+{
+	char *dir = xstrdup(archive);
+	char *slash = strrchr(dir, '/');
+	char *realdir, *realroot;
+	size_t n;
+
+	if (slash == dir)
+		dir[1] = '\0';         /* "/x.tar": the root folder */
+	else if (slash)
+		*slash = '\0';
+	realdir = realpath(slash ? dir : ".", NULL);
+	realroot = realpath(root, NULL);
+	if (realdir && realroot) {
+		n = strlen(realroot);
+		if (strcmp(realroot, "/") == 0 ||
+		    (strncmp(realdir, realroot, n) == 0 && (realdir[n] == '\0' || realdir[n] == '/'))) {
+			free(dir), free(realdir), free(realroot);
+			die(EXIT_USAGE, "the archive '%s' would be inside '%s'", archive, root);
+		}
+	}
+	free(dir);
+	free(realdir);
+	free(realroot);
+}
+
 int snapshot_main(struct snapshot_opts *o)
 {
 	struct entry_list l = ENTRY_LIST_INIT;
-	int rootfd = snapshot_dir(o->root, &o->x, o->threads, o->use_cache, &l);
+	int rootfd;
 	cJSON *rec;
+
+	if (o->output)
+		check_archive_outside(o->output, o->root);
+	rootfd = snapshot_dir(o->root, &o->x, o->threads, o->use_cache, &l);
 
 	if (o->output)
 		tarwrite_archive(o->output, rootfd, o->root, &l);
