@@ -20,6 +20,9 @@ publish_many() {
 	for i in $(seq 1 20); do
 		mlpromote promote --registry reg --model m --version "$i" --force --reason "race $i" > "out$i.json" 2> "err$i" &
 		pids+=($!)
+		# readers take no lock, and never see a pointer ahead of the log
+		mlpromote status --registry reg --model m > "status$i.json" 2> "serr$i" &
+		pids+=($!)
 	done
 	for i in "${pids[@]}"; do
 		wait "$i" || failed=$((failed + 1))
@@ -33,7 +36,7 @@ publish_many() {
 		"$(seq 1 20 | tr '\n' ' ')"
 	assert_equal "$(jq -r 'select(.action == "promote") | .version' history.jsonl | sort -n | tr '\n' ' ')" \
 		"$(seq 1 20 | tr '\n' ' ')"
-	assert_equal "$(cat err*)" ""
+	assert_equal "$(cat err* serr*)" ""
 	# each process printed the pointer it wrote, and the last is what is live
 	assert_equal "$(jq -r .seq out*.json | sort -n | tr '\n' ' ')" "$(seq 1 20 | tr '\n' ' ')"
 	cmp reg/models/m/current.json "$(grep -l '"seq":20,' out*.json)"

@@ -78,21 +78,44 @@ cJSON *model_run(const struct model *m, const char *version)
 	return rec;
 }
 
+/*
+ * The pointer files, read before the log: a writer appends to the log before
+ * it replaces a pointer, so a reader that reads in the other order can find
+ * a pointer behind the log (a change in flight: the log wins) but never an
+ * honest one ahead of it.
+ */
+static void read_pointer_files(struct model *m)
+{
+	m->files = registry_pointer_stages(m->reg, m->name, &m->nfiles);
+	m->file_recs = xcalloc(m->nfiles + 1, sizeof *m->file_recs);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		char *path = model_pointer_path(m, m->files[i]);
+		int absent;
+
+		m->file_recs[i] = check_read_record(path, "pointer", &absent);
+		free(path);
+	}
+}
+
+static const cJSON *pointer_file(const struct model *m, const char *stage)
+{
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (!strcmp(m->files[i], stage))
+			return m->file_recs[i];
+	return NULL;
+}
+
 /* Each pointer file against the log: equal, behind (a change to complete), or wrong. */
 static void check_pointers(struct model *m)
 {
-	size_t n;
-	char **files = registry_pointer_stages(m->reg, m->name, &n);
-
 	m->pointers = xcalloc(m->state.n + 1, sizeof *m->pointers);
 	m->behind = xcalloc(m->state.n + 1, sizeof *m->behind);
 	for (size_t i = 0; i < m->state.n; i++) {
 		struct stage_state *st = &m->state.stages[i];
 		const char *want = json_get_string(json_get_object(st->last, "ids"), "pointer");
 		char *path = model_pointer_path(m, st->name);
-		int absent;
+		const cJSON *file = pointer_file(m, st->name);
 		double seq = 0;
-		cJSON *file = check_read_record(path, "pointer", &absent);
 
 		m->pointers[i] = pointer_from_audit(st->last);
 		if (!want || strcmp(want, json_get_string(m->pointers[i], "id")))
@@ -100,25 +123,23 @@ static void check_pointers(struct model *m)
 				   json_get(st->last, "line")->valuedouble);
 		if (file)
 			json_get_number(file, "seq", &seq);
-		if (absent || (file && seq < (double)st->seq))
+		if (!file || seq < (double)st->seq)
 			m->behind[i] = 1;
-		else if (file && seq > (double)st->seq)
+		else if (seq > (double)st->seq)
 			check_fail(path, "seq %g is ahead of the audit log", seq);
-		else if (file && strcmp(json_get_string(file, "id"), want ? want : ""))
+		else if (strcmp(json_get_string(file, "id"), want ? want : ""))
 			check_fail(path, "does not match audit line %g",
 				   json_get(st->last, "line")->valuedouble);
-		cJSON_Delete(file);
 		free(path);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!state_stage(&m->state, files[i])) {
-			char *path = model_pointer_path(m, files[i]);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		if (m->file_recs[i] && !state_stage(&m->state, m->files[i])) {
+			char *path = model_pointer_path(m, m->files[i]);
 
 			check_fail(path, "no audit line made this pointer");
 			free(path);
 		}
 	}
-	strlist_free(files, n);
 }
 
 /* Versions whose folder is in place but whose publish line is not. */
@@ -177,6 +198,7 @@ void model_open(struct model *m, struct registry *reg, const char *name, enum mo
 	m->reg = reg;
 	m->name = name;
 	m->lock_fd = mode == MODEL_WRITE ? registry_lock_model(reg, name) : -1;
+	read_pointer_files(m);
 	path = registry_model_file(reg, name, "audit.jsonl");
 	audit_load(&m->log, path, name);
 	free(path);
@@ -193,6 +215,10 @@ void model_close(struct model *m)
 		cJSON_Delete(m->pointers[i]);
 	free(m->pointers);
 	free(m->behind);
+	for (size_t i = 0; i < m->nfiles; i++)
+		cJSON_Delete(m->file_recs[i]);
+	free(m->file_recs);
+	strlist_free(m->files, m->nfiles);
 	strlist_free(m->pending, m->npending);
 	state_release(&m->state);
 	audit_release(&m->log);

@@ -21,6 +21,9 @@ struct model {
 	struct model_state state;
 	cJSON **pointers;       /* per state.stages[i]: the pointer the log says is live */
 	int *behind;            /* per stage: the file is behind the log */
+	char **files;           /* stages with a pointer file, read before the log */
+	cJSON **file_recs;      /* each file's record (NULL when it failed a check) */
+	size_t nfiles;
 	char **pending;         /* versions published but not yet in the log */
 	size_t npending;
 };
