@@ -233,6 +233,23 @@ run_script_expressions() {
 	[ "$(result '.annotations[0].message')" = "mlrun-log is missing from $BATS_TEST_TMPDIR/pre/bin" ]
 }
 
+@test "setup: installs only the missing Debian packages with apt-get, through sudo when not root" {
+	mkdir -p fakebin pre/bin
+	for t in mlsnapshot mlrun-log mleval-compare mlpromote; do ln -s "$MLGATE_BUILD/bin/$t" pre/bin/; done
+	printf '#!/bin/sh\necho "install ok installed jq"\necho "install ok installed zstd"\n' > fakebin/dpkg-query
+	printf '#!/bin/sh\necho "apt-get $*" >> "%s/apt.log"\n' "$BATS_TEST_TMPDIR" > fakebin/apt-get
+	printf '#!/bin/sh\necho "sudo $1" >> "%s/apt.log"\nexec "$@"\n' "$BATS_TEST_TMPDIR" > fakebin/sudo
+	printf '#!/bin/sh\necho 1000\n' > fakebin/id
+	chmod +x fakebin/*
+	PATH="$BATS_TEST_TMPDIR/fakebin:$PATH" run --separate-stderr -0 harness action "$ACTIONS/setup" \
+		--input prefix=pre --stub-output cache.cache-hit=true
+	[ "$(result '.steps[0].conclusion')" = success ]
+	[ "$(cat apt.log)" = "sudo apt-get
+apt-get update -q
+sudo apt-get
+apt-get install -y -q --no-install-recommends build-essential pkg-config libarchive-dev libcjson-dev libsodium-dev libssl-dev libcurl4-openssl-dev" ]
+}
+
 # --- snapshot and run-log ---------------------------------------------------------
 
 @test "snapshot: record, id, counts, excludes and archive as outputs" {
@@ -334,6 +351,20 @@ run_script_expressions() {
 	[ "$(result .outputs.pass)" = true ]
 	[ "$(jq -r '.checks[0].status' verdict.json)" = skipped ]
 	keep_record verdict.json
+}
+
+@test "eval-gate: predictions mode hands the CSVs, the candidate run and the bootstrap to the tool" {
+	cp "$ADATA/preds-cand.csv" preds.csv
+	mlrun-log -d runs/c -a preds.csv < /dev/null > run.json 2> /dev/null
+	run --separate-stderr -0 harness action "$ACTIONS/eval-gate" --input predictions=true \
+		--input baseline="$ADATA/preds-base.csv" --input candidate=preds.csv --input candidate-run=run.json \
+		--input bootstrap=50 --input seed=1 --input confidence=0.9 \
+		--input rules=$'roc_auc >= baseline\naccuracy >= 0.6'
+	[ "$(result .outputs.pass)" = true ]
+	[ "$(jq -c .bootstrap verdict.json)" = '{"confidence":0.9,"n":50,"seed":1}' ]
+	[ "$(jq -r .candidate.id verdict.json)" = "$(jq -r .id run.json)" ]
+	[ "$(jq -r '.checks[0].interval | length' verdict.json)" = 2 ]
+	keep_record verdict.json run.json
 }
 
 @test "eval-gate: input that cannot be judged fails the step; rule text never runs as shell" {
