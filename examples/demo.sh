@@ -14,6 +14,9 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${MLGATE_BUILD:-$root/build}
 work=${MLGATE_DEMO_DIR:-$root/build/demo}
+# Both are used after a cd: make them absolute.
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+case $work in /*) ;; *) work=$PWD/$work ;; esac
 PATH=$build/bin:$PATH
 export PATH
 # The demo shows a laptop's run: no CI context, no registry from outside.
