@@ -76,9 +76,16 @@ echo "model f1=$1" > model.bin
 EOF
 }
 
-# The README's ```yaml block.
+# readme_snippet [FILE]: the first ```yaml block of FILE's "## GitHub Actions"
+# section: README.md's once the snippet is merged there, else actions/README.md's.
 readme_snippet() {
-	awk '/^```yaml$/ { on = 1; next } /^```$/ { on = 0 } on' "$ACTIONS/README.md"
+	local f=${1:-}
+	if [ -z "$f" ]; then
+		f="$MLGATE_ROOT/README.md"
+		[ -n "$(readme_snippet "$f")" ] || f="$ACTIONS/README.md"
+	fi
+	awk '/^## / { sec = ($0 == "## GitHub Actions") } sec && /^```yaml$/ && !done { on = 1; next }
+		on && /^```$/ { on = 0; done = 1 } on' "$f"
 }
 
 # A registry with version 1 live (f1 0.80) and records of a candidate (f1 $1).
@@ -96,7 +103,8 @@ seed_registry() {
 # --- static checks ------------------------------------------------------------
 
 @test "every action.yml, example workflow and the README snippet validate against the published schemas" {
-	readme_snippet > snippet.yml
+	readme_snippet "$ACTIONS/README.md" > snippet.yml
+	readme_snippet "$MLGATE_ROOT/README.md" > top-snippet.yml
 	[ -s snippet.yml ]
 	local f n=0
 	for f in "$ACTIONS"/*/action.yml "$ACTIONS"/examples/*.yml snippet.yml; do
@@ -104,6 +112,7 @@ seed_registry() {
 		n=$((n + 1))
 	done
 	[ "$n" -eq 8 ]
+	if [ -s top-snippet.yml ]; then run -0 "$ACTION_VALIDATOR" top-snippet.yml; fi
 }
 
 @test "action-validator rejects a broken workflow (the validation is real)" {
@@ -212,7 +221,7 @@ run_script_expressions() {
 	[ "$(result .outputs.version)" = "$("$bin/mlpromote" --version | head -n 1)" ]
 	[[ $(result '.outputs["source-hash"]') =~ ^[0-9a-f]{64}$ ]]
 	[ "$(result '.outputs["cache-hit"]')" = false ]
-	[[ $stderr == *"STUBBED uses: actions/cache@v4"*"mlgate-Linux-X64-$(result '.outputs["source-hash"]')"* ]]
+	[[ $stderr == *"STUBBED uses: actions/cache@v4"*"mlgate-Linux-X64-local-0-$(result '.outputs["source-hash"]')"* ]]
 	[[ $stderr == *"make: Entering directory '$MLGATE_ROOT'"* ]]
 	[[ $stderr == *"mlgate setup: mlpromote (mlgate) "*" in $bin"* ]]
 	# the checkout is left as it was: no build/ output of this run inside it
@@ -231,6 +240,23 @@ run_script_expressions() {
 	run --separate-stderr -1 harness action "$ACTIONS/setup" --input prefix=pre --input install-packages=false \
 		--stub-output cache.cache-hit=true
 	[ "$(result '.annotations[0].message')" = "mlrun-log is missing from $BATS_TEST_TMPDIR/pre/bin" ]
+}
+
+@test "setup: the cache key follows the sources that go into the binaries, and only those" {
+	mkdir -p copy/actions pre/bin
+	cp -r "$MLGATE_ROOT/Makefile" "$MLGATE_ROOT/common" "$MLGATE_ROOT/cmd" copy/
+	cp -r "$ACTIONS/setup" copy/actions/
+	for t in mlsnapshot mlrun-log mleval-compare mlpromote; do ln -s "$MLGATE_BUILD/bin/$t" pre/bin/; done
+	local args=(--input prefix=pre --input install-packages=false --stub-output cache.cache-hit=true)
+	run --separate-stderr -0 harness action copy/actions/setup "${args[@]}"
+	local h1
+	h1=$(result '.outputs["source-hash"]')
+	echo '# notes' > copy/common/NOTES.md
+	run --separate-stderr -0 harness action copy/actions/setup "${args[@]}"
+	[ "$(result '.outputs["source-hash"]')" = "$h1" ]
+	echo '/* changed */' >> copy/common/err.c
+	run --separate-stderr -0 harness action copy/actions/setup "${args[@]}"
+	[ "$(result '.outputs["source-hash"]')" != "$h1" ]
 }
 
 @test "setup: installs only the missing Debian packages with apt-get, through sudo when not root" {
