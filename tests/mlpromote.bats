@@ -191,6 +191,9 @@ load data/mlpromote/lib
 		[[ $stderr == *"version '$v' takes the name of a stage"* ]]
 	done
 	[ ! -e reg/models/m/versions/current ]
+	run --separate-stderr -2 mlpromote promote --registry reg --model m --version 1 --stage 1 --force --reason t
+	[[ $stderr == *"stage '1' takes the name of a version of model 'm'"* ]]
+	[ ! -e reg/models/m/1.json ]
 }
 
 @test "publish: a run that is not a run, or a missing file, is exit 2 and leaves nothing" {

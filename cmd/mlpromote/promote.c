@@ -2,13 +2,16 @@
  * promote: makes a version live at a stage, only on the evidence of a verdict
  * that passed, judged this version against what is live there right now.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "change.h"
 #include "err.h"
 #include "jsonio.h"
 #include "names.h"
 #include "record.h"
+#include "xalloc.h"
 
 static void check_arguments(const struct opts *o)
 {
@@ -64,6 +67,19 @@ static void check_verdict(const cJSON *v, const struct opts *o, const cJSON *man
 		    o->verdict, json_get(live, "seq")->valuedouble);
 }
 
+/* A stage may not take a version's name, as a version may not take a stage's. */
+static void check_not_a_version(const struct model *m, const char *stage)
+{
+	char *rel = xasprintf("versions/%s", stage);
+	char *path = registry_model_file(m->reg, m->name, rel);
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		die(EXIT_USAGE, "stage '%s' takes the name of a version of model '%s'", stage, m->name);
+	free(rel);
+	free(path);
+}
+
 int cmd_promote(struct opts *o)
 {
 	struct registry reg;
@@ -80,6 +96,7 @@ int cmd_promote(struct opts *o)
 	if (!registry_model_exists(&reg, o->model))
 		die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
 	model_open(&m, &reg, o->model, MODEL_WRITE);
+	check_not_a_version(&m, stage);
 	manifest = model_manifest(&m, o->version);
 	if (!manifest)
 		die(EXIT_NO, "version '%s' of model '%s' is not published", o->version, o->model);
