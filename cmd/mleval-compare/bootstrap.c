@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "xalloc.h"
+#include "bigmem.h"
 #include "bootstrap.h"
 
 struct job {
@@ -63,7 +64,7 @@ static double statistic(const struct rule *r, int relative, double b, double c)
 static void *worker(void *arg)
 {
 	struct job *j = arg;
-	uint32_t *counts = xmalloc(j->e->n * sizeof(*counts));
+	uint32_t *counts = big_alloc(j->e->n, sizeof(*counts));
 	double bm[M_COUNT], cm[M_COUNT];
 
 	for (long k = j->first; k < j->last; k++) {

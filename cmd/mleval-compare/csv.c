@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "bigmem.h"
 #include "fastnum.h"
 #include "csv.h"
 
@@ -262,9 +264,29 @@ static void grow(struct preds *p, size_t *cap, int ids)
 		p->id_off = xreallocarray(p->id_off, *cap, sizeof(size_t));
 }
 
+/*
+ * A row takes 4 bytes at least ("0,1\n"): a regular file's size bounds the
+ * rows, so the arrays are allocated once (pages are only touched as rows
+ * come); a pipe's grow as it is read.
+ */
+static size_t preallocate(struct csvin *in, const struct columns *c, struct preds *p)
+{
+	struct stat st;
+	size_t cap;
+
+	if (fstat(in->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return 0;
+	cap = (size_t)st.st_size / 4 + 2;
+	p->label = big_alloc(cap, sizeof(double));
+	p->value = big_alloc(cap, sizeof(double));
+	if (c->id >= 0)
+		p->id_off = big_alloc(cap, sizeof(size_t));
+	return cap;
+}
+
 static void read_rows(struct csvin *in, const struct columns *c, struct preds *p)
 {
-	size_t cap = 0;
+	size_t cap = preallocate(in, c, p);
 	struct strbuf ids = STRBUF_INIT;
 	int integral = 1;
 

@@ -1,15 +1,21 @@
 /*
- * An LSD radix sort on the doubles' bits, 16 bits a pass: four passes over
- * the rows whatever their values (a pass whose digit is the same for every
- * row is skipped), where a comparison sort of ten million rows costs
- * seconds. Sorting once lets ROC AUC be read off in one walk, for the
- * point estimate and for every bootstrap resample.
+ * An LSD radix sort on the doubles' bits, 11 bits a pass (2048 buckets stay
+ * in cache; 65536 would not): six passes over the rows whatever their
+ * values, all six histograms counted in one read, a pass whose digit is the
+ * same for every row skipped. A comparison sort of ten million rows costs
+ * seconds. Sorting once lets ROC AUC be read off in one walk, for the point
+ * estimate and for every bootstrap resample.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
+#include "bigmem.h"
 #include "order.h"
+
+#define DIGIT_BITS 11
+#define BUCKETS (1u << DIGIT_BITS)
+#define PASSES 6
 
 /* Maps a double to an unsigned key with the same order. */
 static uint64_t sort_key(double d)
@@ -20,33 +26,34 @@ static uint64_t sort_key(double d)
 	return (u & (UINT64_C(1) << 63)) ? ~u : u | (UINT64_C(1) << 63);
 }
 
-uint32_t *order_by_value(const double *v, size_t n)
+uint32_t *order_by_value(const double *v, size_t n, uint8_t *tied)
 {
-	uint64_t *key = xmalloc(n * sizeof(*key) + 1), *key2 = xmalloc(n * sizeof(*key2) + 1);
-	uint32_t *idx = xmalloc(n * sizeof(*idx) + 1), *idx2 = xmalloc(n * sizeof(*idx2) + 1);
-	size_t *count = xmalloc(65536 * sizeof(*count));
+	uint64_t *key = big_alloc(n, sizeof(*key)), *key2 = big_alloc(n, sizeof(*key2));
+	uint32_t *idx = big_alloc(n, sizeof(*idx)), *idx2 = big_alloc(n, sizeof(*idx2));
+	size_t (*count)[BUCKETS] = xcalloc(PASSES, sizeof(*count));
 
 	for (size_t i = 0; i < n; i++) {
-		key[i] = sort_key(v[i]);
+		uint64_t k = sort_key(v[i]);
+		key[i] = k;
 		idx[i] = (uint32_t)i;
+		for (int p = 0; p < PASSES; p++)
+			count[p][(k >> (p * DIGIT_BITS)) & (BUCKETS - 1)]++;
 	}
-	for (int shift = 0; shift < 64; shift += 16) {
-		size_t sum = 0;
+	for (int p = 0; p < PASSES; p++) {
+		int shift = p * DIGIT_BITS;
+		size_t sum = 0, *c = count[p];
 		int single = 0;
-		memset(count, 0, 65536 * sizeof(*count));
-		for (size_t i = 0; i < n; i++)
-			count[(key[i] >> shift) & 0xFFFF]++;
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = count[d];
-			if (c == n)
+		for (size_t d = 0; d < BUCKETS; d++) {
+			size_t here = c[d];
+			if (here == n)
 				single = 1;
-			count[d] = sum;
-			sum += c;
+			c[d] = sum;
+			sum += here;
 		}
 		if (single)
 			continue;
 		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(key[i] >> shift) & 0xFFFF]++;
+			size_t at = c[(key[i] >> shift) & (BUCKETS - 1)]++;
 			key2[at] = key[i];
 			idx2[at] = idx[i];
 		}
@@ -54,6 +61,11 @@ uint32_t *order_by_value(const double *v, size_t n)
 			uint64_t *tk = key; key = key2; key2 = tk;
 			uint32_t *ti = idx; idx = idx2; idx2 = ti;
 		}
+	}
+	if (tied != NULL && n > 0) {
+		tied[0] = 0;
+		for (size_t i = 1; i < n; i++)
+			tied[i] = key[i] == key[i - 1];
 	}
 	free(key);
 	free(key2);

@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The indices 0..n-1 sorted by v ascending (stable). v holds no NaN. */
-uint32_t *order_by_value(const double *v, size_t n);
+/*
+ * The indices 0..n-1 sorted by v ascending (stable). v holds no NaN and no
+ * -0. When tied is not NULL, tied[i] is set to 1 when the i-th value in
+ * order equals the one before it.
+ */
+uint32_t *order_by_value(const double *v, size_t n, uint8_t *tied);
 
 #endif

@@ -97,9 +97,9 @@ struct model {
 	cJSON *eval;
 };
 
-static void model_score(struct model *md, const struct evalset *e)
+static void model_score(struct model *md, const struct evalset *e, int bootstrap)
 {
-	side_prepare(&md->side, e, md->p.value);
+	side_prepare(&md->side, e, md->p.value, bootstrap);
 	side_score(&md->side, e, NULL, metric_mask(e->task), md->m);
 	md->eval = eval_record(&md->p, e, md->m);
 }
@@ -214,9 +214,9 @@ int predictions_mode(const struct opts *o)
 		pairing_align(&base->p, &cand.p);
 	}
 	setup_evalset(o, &e, base, &cand);
-	model_score(&cand, &e);
+	model_score(&cand, &e, o->bootstrap > 0);
 	if (base != NULL)
-		model_score(base, &e);
+		model_score(base, &e, o->bootstrap > 0);
 
 	if (o->rules.n == 0)
 		record_print(cand.eval, o->pretty);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "xalloc.h"
+#include "bigmem.h"
 #include "order.h"
 #include "score.h"
 
@@ -68,13 +69,13 @@ static uint32_t class_of(const struct evalset *e, double v)
 void evalset_classes(struct evalset *e, const double *const *values, size_t nvalues)
 {
 	size_t total = e->n * (nvalues + 1), k = 0;
-	double *all = xmalloc(total * sizeof(*all));
+	double *all = big_alloc(total, sizeof(*all));
 	uint32_t *ord;
 
 	memcpy(all, e->label, e->n * sizeof(*all));
 	for (size_t j = 0; j < nvalues; j++)
 		memcpy(all + e->n * (j + 1), values[j], e->n * sizeof(*all));
-	ord = order_by_value(all, total);
+	ord = order_by_value(all, total, NULL);
 	e->classes = xmalloc(total * sizeof(*e->classes));
 	for (size_t i = 0; i < total; i++)
 		if (k == 0 || all[ord[i]] != e->classes[k - 1])
@@ -83,7 +84,7 @@ void evalset_classes(struct evalset *e, const double *const *values, size_t nval
 	e->classes = xreallocarray(e->classes, k, sizeof(*e->classes));
 	free(ord);
 	free(all);
-	e->label_class = xmalloc(e->n * sizeof(*e->label_class));
+	e->label_class = big_alloc(e->n, sizeof(*e->label_class));
 	for (size_t i = 0; i < e->n; i++)
 		e->label_class[i] = class_of(e, e->label[i]);
 }
@@ -96,38 +97,57 @@ void evalset_release(struct evalset *e)
 	e->label_class = NULL;
 }
 
-/* Each row's log loss and Brier terms, exactly as scikit-learn sums them. */
-static void prepare_probabilities(struct side *s, const struct evalset *e)
+/* A row's log loss, exactly as scikit-learn computes it. */
+static double log_loss_term(double score, double label)
+{
+	double p = fmin(fmax(score, DBL_EPSILON), 1 - DBL_EPSILON);
+	double q = 1 - p, sum = q + p;
+
+	return label != 0 ? -log(p / sum) : -log(q / sum);
+}
+
+/*
+ * The log loss and Brier sums; and, for the bootstrap (row_terms), each
+ * row's terms, so that a resample costs no logarithm.
+ */
+static void prepare_probabilities(struct side *s, const struct evalset *e, int row_terms)
 {
 	for (size_t i = 0; i < e->n; i++)
 		if (!(s->value[i] >= 0 && s->value[i] <= 1))
 			return;
-	s->log_loss = xmalloc(e->n * sizeof(double));
-	s->brier = xmalloc(e->n * sizeof(double));
+	s->probabilities = 1;
+	if (row_terms) {
+		s->log_loss = big_alloc(e->n, sizeof(double));
+		s->brier = big_alloc(e->n, sizeof(double));
+	}
 	for (size_t i = 0; i < e->n; i++) {
-		double p = fmin(fmax(s->value[i], DBL_EPSILON), 1 - DBL_EPSILON);
-		double q = 1 - p, sum = q + p, y = e->label[i];
-		s->log_loss[i] = y != 0 ? -log(p / sum) : -log(q / sum);
-		s->brier[i] = (y - s->value[i]) * (y - s->value[i]);
+		double y = e->label[i], ll = log_loss_term(s->value[i], y);
+		double br = (y - s->value[i]) * (y - s->value[i]);
+		s->log_loss_sum += ll;
+		s->brier_sum += br;
+		if (row_terms) {
+			s->log_loss[i] = ll;
+			s->brier[i] = br;
+		}
 	}
 }
 
-void side_prepare(struct side *s, const struct evalset *e, const double *value)
+void side_prepare(struct side *s, const struct evalset *e, const double *value, int row_terms)
 {
 	memset(s, 0, sizeof(*s));
 	s->value = value;
 	if (e->task == TASK_BINARY) {
-		s->positive = xmalloc(e->n);
+		s->positive = big_alloc(e->n, 1);
 		for (size_t i = 0; i < e->n; i++)
 			s->positive[i] = value[i] >= e->threshold;
-		prepare_probabilities(s, e);
-		s->order = order_by_value(value, e->n);
-		s->tied = xmalloc(e->n);
-		s->tied[0] = 0;
-		for (size_t i = 1; i < e->n; i++)
-			s->tied[i] = value[s->order[i]] == value[s->order[i - 1]];
+		prepare_probabilities(s, e, row_terms);
+		s->tied = big_alloc(e->n, 1);
+		s->order = order_by_value(value, e->n, s->tied);
+		s->sorted_label = big_alloc(e->n, 1);
+		for (size_t i = 0; i < e->n; i++)
+			s->sorted_label[i] = e->label[s->order[i]] != 0;
 	} else if (e->task == TASK_MULTICLASS) {
-		s->pred_class = xmalloc(e->n * sizeof(*s->pred_class));
+		s->pred_class = big_alloc(e->n, sizeof(*s->pred_class));
 		for (size_t i = 0; i < e->n; i++)
 			s->pred_class[i] = class_of(e, value[i]);
 	}
@@ -140,6 +160,7 @@ void side_release(struct side *s)
 	free(s->brier);
 	free(s->order);
 	free(s->tied);
+	free(s->sorted_label);
 	free(s->pred_class);
 	memset(s, 0, sizeof(*s));
 }
@@ -156,11 +177,11 @@ static double roc_auc(const struct side *s, const struct evalset *e, const uint3
 		double gpos = 0, gneg = 0;
 		size_t j = i;
 		do {
-			uint32_t r = s->order[j];
-			if (e->label[r] != 0)
-				gpos += WEIGHT(w, r);
+			double wj = WEIGHT(w, s->order[j]);
+			if (s->sorted_label[j])
+				gpos += wj;
 			else
-				gneg += WEIGHT(w, r);
+				gneg += wj;
 			j++;
 		} while (j < e->n && s->tied[j]);
 		num += gpos * (below + 0.5 * gneg);
@@ -195,7 +216,7 @@ static void score_binary(const struct side *s, const struct evalset *e, const ui
 			else
 				tn += wi;
 		}
-		if (s->log_loss != NULL) {
+		if (w != NULL && s->log_loss != NULL) {
 			ll += wi * s->log_loss[i];
 			br += wi * s->brier[i];
 		}
@@ -205,8 +226,12 @@ static void score_binary(const struct side *s, const struct evalset *e, const ui
 	out[M_PRECISION] = ratio(tp, tp + fp);
 	out[M_RECALL] = ratio(tp, tp + fn);
 	out[M_F1] = ratio(2 * tp, 2 * tp + fp + fn);
-	out[M_LOG_LOSS] = s->log_loss != NULL ? ll / total : NAN;
-	out[M_BRIER] = s->log_loss != NULL ? br / total : NAN;
+	if (w == NULL) {
+		ll = s->log_loss_sum;
+		br = s->brier_sum;
+	}
+	out[M_LOG_LOSS] = s->probabilities ? ll / total : NAN;
+	out[M_BRIER] = s->probabilities ? br / total : NAN;
 	out[M_ROC_AUC] = (mask & BIT(M_ROC_AUC)) ? roc_auc(s, e, w) : NAN;
 }
 

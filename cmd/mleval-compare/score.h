@@ -29,10 +29,13 @@ struct evalset {
 struct side {
 	const double *value;
 	uint8_t *positive;     /* binary: score >= threshold */
-	double *log_loss;      /* binary: each row's term; NULL when a score is outside [0, 1] */
+	int probabilities;     /* binary: every score is in [0, 1] */
+	double log_loss_sum, brier_sum;
+	double *log_loss;      /* each row's term, for weighted sums; NULL unless row_terms */
 	double *brier;
 	uint32_t *order;       /* binary: rows by score, ascending */
 	uint8_t *tied;         /* tied[i]: order[i]'s score equals order[i-1]'s */
+	uint8_t *sorted_label; /* the label of order[i], 0 or 1 */
 	uint32_t *pred_class;  /* multiclass */
 };
 
@@ -45,7 +48,8 @@ unsigned metric_mask(enum task t);
 /* Collects the classes of labels and of every side's values (multiclass). */
 void evalset_classes(struct evalset *e, const double *const *values, size_t nvalues);
 void evalset_release(struct evalset *e);
-void side_prepare(struct side *s, const struct evalset *e, const double *value);
+/* row_terms: keep each row's log loss and Brier terms, for side_score with weights. */
+void side_prepare(struct side *s, const struct evalset *e, const double *value, int row_terms);
 void side_release(struct side *s);
 
 /*
