@@ -413,6 +413,14 @@ apt-get install -y -q --no-install-recommends build-essential pkg-config libarch
 	[ "$(result .outputs.pass)" = false ]
 	[ "$(cat gh.log)" = 'gh pr comment 42 --repo example/churn --body-file verdict.md token=ghs_harness_token' ]
 	cmp gh.log.body verdict.md
+	# a comment that cannot be posted is a warning; the gate's result stands
+	printf '#!/bin/sh\nexit 1\n' > "$BATS_TEST_TMPDIR/fakebin/gh"
+	echo '{"metrics":{"f1":0.90}}' > better.json
+	run --separate-stderr -0 harness action "$ACTIONS/eval-gate" --input baseline=base.json \
+		--input candidate=better.json --input rules='f1 >= baseline' --input pr-comment=true \
+		--event pull_request --event-json "$ADATA/pull_request.json"
+	[ "$(result .outputs.pass)" = true ]
+	[ "$(result '.annotations[0].message')" = 'could not comment on pull request 42 (the token needs pull-requests write)' ]
 	rm gh.log
 	run --separate-stderr -1 harness action "$ACTIONS/eval-gate" --input baseline=base.json \
 		--input candidate=cand.json --input rules='f1 >= baseline' --input pr-comment=true
@@ -428,9 +436,10 @@ apt-get install -y -q --no-install-recommends build-essential pkg-config libarch
 	make_train 0.85 0.90
 	mlrun-log -d runs/v2 -a model.bin -- bash train.sh > run2.json 2> /dev/null
 	mleval-compare --rule 'f1 >= baseline + 0.01' live.json run2.json > verdict2.json
+	mlpromote keygen -p pub.key -s sec.key
 	run --separate-stderr -0 harness action "$ACTIONS/promote" --input registry=reg --input model=churn \
 		--input version=2 --input files=model.bin --input run=run2.json --input verdict=verdict2.json \
-		--input environment=production
+		--input environment=production --input sign-key=sec.key
 	[ "$(result .status)" = success ]
 	[ "$(result .outputs.version)" = 2 ]
 	[ "$(result .outputs.seq)" = 2 ]
@@ -442,6 +451,7 @@ apt-get install -y -q --no-install-recommends build-essential pkg-config libarch
 	[ "$(tail -n 1 reg/models/churn/audit.jsonl | jq -r .approved_by)" = carol ]
 	[ "$(tail -n 1 reg/models/churn/audit.jsonl | jq -r .actor)" = octocat ]
 	[ "$(mlpromote status --registry reg --model churn | jq -r .version)" = 2 ]
+	run -0 minisign -V -q -p pub.key -m reg/models/churn/current.json
 	keep_record pointer.json
 	# the approval of another environment counts only for that one
 	run --separate-stderr -0 harness action "$ACTIONS/promote" --input registry=reg --input model=churn \
