@@ -160,3 +160,16 @@ PY
 	[[ $stderr == *"reg/mlgate.json: no id"* ]]
 	run --separate-stderr -1 mlpromote status --registry reg
 }
+
+@test "verify: one line per problem; a damaged manifest or run is named once" {
+	two_live
+	jq . reg/models/m/versions/1/model.json > pretty.json
+	mv pretty.json reg/models/m/versions/1/model.json
+	rm reg/models/m/versions/2/run.json
+	run --separate-stderr -1 mlpromote verify --registry reg
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"mlpromote: reg/models/m/versions/1/model.json: not in canonical form" \
+		"mlpromote: reg/models/m/versions/2/run.json: missing")"
+	run --separate-stderr -1 mlpromote pull --registry reg --model m --version 1 out
+	[[ $stderr == *"versions/1/model.json: not in canonical form (run 'mlpromote verify')"* ]]
+}
