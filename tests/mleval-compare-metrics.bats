@@ -191,3 +191,14 @@ print(s.get("tests"), s.get("failures"), [c.get("name") for c in s.findall("test
 	assert_equal "$stderr" "mleval-compare: --bootstrap needs --predictions"
 	run -3 sh -c 'mleval-compare --rule "f1 >= 0" "$1" "$2" > /dev/full' sh "$D/base.json" "$D/cand.json"
 }
+
+@test "the man page's SYNOPSIS is --help's usage, word for word, and lints clean" {
+	man="$MLGATE_ROOT/man/man1/mleval-compare.1"
+	run -0 mleval-compare --help
+	usage=$(sed 's/^usage: //' <<<"$output" | tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//')
+	synopsis=$(mandoc -T ascii "$man" | col -b | awk '/^SYNOPSIS/ { f = 1; next } /^DESCRIPTION/ { f = 0 } f' |
+		tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//')
+	assert_equal "$synopsis" "$usage"
+	run -0 mandoc -T lint -W warning "$man"
+	assert_output ""
+}
