@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Builds the hostile tar archives the extract tests throw at mlsnapshot.
 
-usage: hostile.py CASE OUT.tar [ABSPATH]
+usage: hostile.py ABSPATH CASE.tar[.gz]...
+
+Writes each CASE.tar (CASE.tar.gz: gzip) in the current folder; ABSPATH is
+the name the "absolute" case uses. One run for many cases: python starts slowly.
 
 Each case holds one thing extract must refuse (named in the test), next to
 an innocent file so that the refusal cannot come from an empty archive.
@@ -69,11 +72,12 @@ def build(case, tar, abspath):
 
 
 def main():
-    case, out = sys.argv[1], sys.argv[2]
-    abspath = sys.argv[3] if len(sys.argv) > 3 else "/nonexistent/evil"
-    mode = "w:gz" if out.endswith(".gz") else "w"
-    with tarfile.open(out, mode, format=tarfile.PAX_FORMAT) as tar:
-        build(case, tar, abspath)
+    abspath = sys.argv[1]
+    for out in sys.argv[2:]:
+        case = out.split(".tar")[0]
+        mode = "w:gz" if out.endswith(".gz") else "w"
+        with tarfile.open(out, mode, format=tarfile.PAX_FORMAT) as tar:
+            build(case, tar, abspath)
 
 
 main()
