@@ -47,24 +47,64 @@ class Harness {
     private final List<File> dirs = []
     private GroovyShell shell
 
-    Harness(File workspace, File out) {
+    /* Settings (HARNESS_*, and variables for the build's environment) over the process environment. */
+    final Map<String, String> settings
+    /* The console: stdout, or a file that the shell steps append to as well. */
+    final File consoleFile
+    private final PrintStream console
+
+    Harness(File workspace, File out, Map<String, String> settings, File consoleFile) {
         this.workspace = workspace.canonicalFile
         this.out = out
+        this.settings = settings
+        this.consoleFile = consoleFile
+        this.console = consoleFile ? new PrintStream(new FileOutputStream(consoleFile, true), true, 'UTF-8') : System.out
         dirs << this.workspace
     }
 
-    /* Runs PIPELINE with NAME=VALUE parameters; returns the exit status. */
+    String setting(String name) {
+        return settings.containsKey(name) ? settings[name] : System.getenv(name)
+    }
+
+    /*
+     * run.groovy PIPELINE [NAME=VALUE]...: one build in the current directory.
+     * run.groovy --batch JOBS.json: builds one after the other in one JVM (it
+     * starts slowly), each {"name", "dir", "pipeline", "params": {}, "env": {}}
+     * with its console in HARNESS_OUT/console.log; prints NAME RESULT lines.
+     */
     static int main(String[] args) {
+        if (args.length == 2 && args[0] == '--batch') {
+            int status = 0
+            new JsonSlurper().parse(new File(args[1])).each { Map job ->
+                Map<String, String> settings = (job.env ?: [:]).collectEntries { k, v -> [(k): v.toString()] }
+                File out = new File(settings.HARNESS_OUT)
+                out.mkdirs()
+                Harness h = new Harness(new File(job.dir), out, settings, new File(out, 'console.log'))
+                List<String> params = (job.params ?: [:]).collect { k, v -> "${k}=${v}".toString() }
+                int code = runOne(h, new File(job.pipeline), params)
+                System.out.println("${job.name} ${code == 2 ? 'HARNESS-ERROR' : h.report.result}")
+                status = Math.max(status, code == 2 ? 2 : 0)
+            }
+            return status
+        }
         if (args.length < 1 || !System.getenv('HARNESS_OUT')) {
             System.err.println('usage: HARNESS_OUT=DIR groovy run.groovy PIPELINE [NAME=VALUE]...')
+            System.err.println('       groovy run.groovy --batch JOBS.json')
             return 2
         }
-        Harness h = new Harness(new File(System.getProperty('user.dir')), new File(System.getenv('HARNESS_OUT')))
+        Harness h = new Harness(new File(System.getProperty('user.dir')), new File(System.getenv('HARNESS_OUT')), [:], null)
+        return runOne(h, new File(args[0]), args.length > 1 ? args[1..-1] as List : [])
+    }
+
+    private static int runOne(Harness h, File pipeline, List<String> params) {
         current = h
         try {
-            return h.build(new File(args[0]), args.length > 1 ? args[1..-1] as List : [])
+            return h.build(pipeline, params)
         } catch (HarnessError e) {
-            System.err.println("harness: ${e.message}")
+            h.log("harness: ${e.message}")
+            if (h.consoleFile) {
+                System.err.println("harness: ${e.message}")
+            }
             return 2
         }
     }
@@ -135,8 +175,9 @@ class Harness {
 
     private void setUpEnvironment() {
         env.putAll(System.getenv())
-        String job = System.getenv('HARNESS_JOB') ?: 'mlgate'
-        String number = System.getenv('HARNESS_BUILD_NUMBER') ?: '1'
+        env.putAll(settings)
+        String job = setting('HARNESS_JOB') ?: 'mlgate'
+        String number = setting('HARNESS_BUILD_NUMBER') ?: '1'
         env.JENKINS_URL = 'http://jenkins.invalid/'
         env.JOB_NAME = job
         env.BUILD_NUMBER = number
@@ -146,17 +187,14 @@ class Harness {
         env.NODE_NAME = 'built-in'
         env.WORKSPACE = workspace.path
         currentBuild.number = number as int
-        if (System.getenv('HARNESS_TOOLS')) {
-            env.PATH = System.getenv('HARNESS_TOOLS') + ':' + env.PATH
-        }
-        if (!System.getenv('HARNESS_APPROVER')) {
-            env.remove('HARNESS_APPROVER')
+        if (setting('HARNESS_TOOLS')) {
+            env.PATH = setting('HARNESS_TOOLS') + ':' + env.PATH
         }
     }
 
     /* The implicit `checkout scm` of a declarative pipeline. */
     void checkout() {
-        String scm = System.getenv('HARNESS_SCM')
+        String scm = setting('HARNESS_SCM')
         if (!scm) {
             return
         }
@@ -176,7 +214,7 @@ class Harness {
     /* @Library('name') and @Library(['a', 'b@v1']): each name must be configured. */
     private void loadLibraries(String source) {
         Map<String, File> configured = [:]
-        (System.getenv('HARNESS_LIBRARIES') ?: '').split(',').each { String spec ->
+        (setting('HARNESS_LIBRARIES') ?: '').split(',').each { String spec ->
             if (spec) {
                 String[] kv = spec.split('=', 2)
                 configured[kv[0]] = new File(kv[1])
@@ -225,8 +263,8 @@ class Harness {
     }
 
     void log(String line) {
-        System.out.println(line)
-        System.out.flush()
+        console.println(line)
+        console.flush()
     }
 
     File cwd() {
@@ -260,9 +298,10 @@ class Harness {
         log("[Pipeline] { (${name})")
         Map entry = [name: name, status: 'running']
         report.stages << entry
+        String before = currentBuild.currentResult
         try {
             Object value = body.call()
-            entry.status = 'success'
+            entry.status = currentBuild.currentResult == 'UNSTABLE' && before == 'SUCCESS' ? 'unstable' : 'success'
             return value
         } catch (Throwable e) {
             entry.status = 'failed'
@@ -296,8 +335,11 @@ class Harness {
             pb.environment().clear()
             pb.environment().putAll(env)
             pb.redirectInput(new File('/dev/null'))
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT)
-            pb.redirectOutput(opts.returnStdout ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT)
+            ProcessBuilder.Redirect log = consoleFile ? ProcessBuilder.Redirect.appendTo(consoleFile)
+                    : ProcessBuilder.Redirect.INHERIT
+            pb.redirectError(log)
+            pb.redirectOutput(opts.returnStdout ? ProcessBuilder.Redirect.PIPE : log)
+            console.flush()
             Process p = pb.start()
             String stdout = opts.returnStdout ? p.inputStream.getText('UTF-8') : null
             int status = p.waitFor()
@@ -457,7 +499,7 @@ class Harness {
         if (opts.parameters) {
             throw new HarnessError('input: parameters are not modelled')
         }
-        String approver = System.getenv('HARNESS_APPROVER') ?: ''
+        String approver = setting('HARNESS_APPROVER') ?: ''
         report.inputs << [message: opts.message.toString(), ok: opts.ok?.toString(), submitter: opts.submitter?.toString(),
                 submitterParameter: opts.submitterParameter?.toString(), approver: approver ?: null]
         log("[Pipeline] input: ${opts.message}" + (opts.ok ? " [${opts.ok}]" : ''))
@@ -466,7 +508,7 @@ class Harness {
         }
         if (opts.submitter) {
             List<String> allowed = opts.submitter.toString().split(',')*.trim()
-            List<String> groups = (System.getenv('HARNESS_APPROVER_GROUPS') ?: '').split(',')*.trim()
+            List<String> groups = (setting('HARNESS_APPROVER_GROUPS') ?: '').split(',')*.trim()
             if (!allowed.contains(approver) && !allowed.any { it in groups }) {
                 throw new AbortError("${approver} may not approve (submitter: ${opts.submitter})")
             }
