@@ -3,11 +3,17 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# Three runs, one of them deeper, one without acc.
-make_runs() {
+# Three runs, one of them deeper, one without acc: made once, copied into
+# each test's own directory.
+setup_file() {
+	cd "$BATS_FILE_TMPDIR" || return 1
 	mlrun-log -d exp/a -n alpha -p lr=0.1 > /dev/null 2>&1 <<< '{"loss":0.5,"acc":0.7}'
 	mlrun-log -d exp/sub/b -n beta -p lr=0.01 -p opt=adam > /dev/null 2>&1 <<< '{"loss":0.3,"acc":0.9}'
 	mlrun-log -d exp/c -n gamma > /dev/null 2>&1 <<< '{"loss":0.4}'
+}
+
+make_runs() {
+	cp -R "$BATS_FILE_TMPDIR/exp" exp
 }
 
 @test "ls: one JSON summary per run under the directories" {
