@@ -150,3 +150,20 @@ out.tar"
 	assert_equal "$stderr" "mlsnapshot: the archive 'self.tar.gz' would be inside '.'"
 	run -0 mlsnapshot -o ../beside.tar .
 }
+
+@test "UTF-8 names archive the same whatever the locale, and GNU tar reads them back" {
+	mkdir d
+	printf '1\n' > d/café.txt
+	printf '2\n' > "d/日本語 name"
+	ln -s café.txt d/lïnk
+	LC_ALL=C mlsnapshot -o c.tar.gz d > snap.json
+	LC_ALL=C.UTF-8 mlsnapshot -o u.tar.gz d > /dev/null
+	LANG= LC_ALL= mlsnapshot -o n.tar.gz d > /dev/null
+	cmp c.tar.gz u.tar.gz
+	cmp c.tar.gz n.tar.gz
+	mkdir out
+	tar -xzf c.tar.gz -C out
+	assert_equal "$(readlink out/lïnk)" café.txt
+	assert_equal "$(mlsnapshot out | jq -r .id)" "$(jqr .id snap.json)"
+	run -0 mlsnapshot verify snap.json c.tar.gz
+}

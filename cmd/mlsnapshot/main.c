@@ -6,6 +6,7 @@
  * "./verify").
  */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,12 @@ int main(int argc, char **argv)
 	int c, status, threads = hashpool_default_threads();
 
 	err_init("mlsnapshot");
+	/*
+	 * Names are UTF-8 (JSON's encoding): libarchive converts them through the
+	 * locale's, so fix it, whatever LANG says, and archives stay byte-identical.
+	 */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "en_US.UTF-8");
 	opterr = 0; /* our own messages: getopt's would name the subcommand as the tool */
 	if (argc > 1 && (!strcmp(argv[1], "verify") || !strcmp(argv[1], "diff"))) {
 		mode = argv[1], allowed = "jB";

@@ -92,14 +92,14 @@ static struct archive_entry *header(struct writer *w, const struct snapent *e)
 {
 	struct archive_entry *ae = archive_entry_new2(w->a);
 
-	archive_entry_set_pathname_utf8(ae, e->path);
+	archive_entry_set_pathname(ae, e->path);
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
 	archive_entry_set_mtime(ae, w->mtime, 0);
 	if (e->type == ENTRY_SYMLINK) {
 		archive_entry_set_filetype(ae, AE_IFLNK);
 		archive_entry_set_perm(ae, 0777);
-		archive_entry_set_symlink_utf8(ae, e->target);
+		archive_entry_set_symlink(ae, e->target);
 		archive_entry_set_size(ae, 0);
 	} else {
 		archive_entry_set_filetype(ae, AE_IFREG);
