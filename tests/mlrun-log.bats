@@ -266,6 +266,16 @@ D=$BATS_TEST_DIRNAME/data/mlrun-log
 	[ ! -e r2 ]
 }
 
+@test "--pretty indents on a terminal only; run.json is canonical either way" {
+	run --separate-stderr -0 mlrun-log -d plain --pretty < /dev/null
+	printf '%s\n' "$output" | cmp - plain/run.json
+	# script(1) gives mlrun-log a terminal for its stdout.
+	run -0 script -qec "mlrun-log -d tty --pretty < /dev/null" /dev/null
+	[[ "$output" == "{"$'\r\n'"  \"artifacts\": [],"* ]]
+	[ "$(wc -l < tty/run.json)" -eq 1 ]
+	keep_record tty/run.json
+}
+
 @test "stdout that cannot be written is exit 3" {
 	run --separate-stderr -3 bash -c 'mlrun-log -d r < /dev/null > /dev/full'
 	[[ "$stderr" == "mlrun-log: "*"standard output"* ]]
