@@ -173,3 +173,20 @@ PY
 	run --separate-stderr -1 mlpromote pull --registry reg --model m --version 1 out
 	[[ $stderr == *"versions/1/model.json: not in canonical form (run 'mlpromote verify')"* ]]
 }
+
+@test "a rollback that dies after its audit line (the pointer's rename fails): the next writer completes it" {
+	command -v strace > /dev/null || skip "strace is not installed"
+	two_live
+	run --separate-stderr -3 strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:error=EIO mlpromote rollback --registry reg --model m
+	[[ $stderr == *"cannot write 'reg/models/m/current.json'"* ]]
+	assert_equal "$(tail -n 1 reg/models/m/audit.jsonl | jq -c '[.action, .seq]')" '["rollback",3]'
+	assert_equal "$(jq -r .seq reg/models/m/current.json)" 2
+	run -0 find reg -name '*.tmp*'
+	assert_output ""
+	run -0 mlpromote status --registry reg --model m
+	assert_equal "$(jq -c '[.version, .seq]' <<<"$output")" '["1",3]'
+	run -0 mlpromote promote --registry reg --model m --version 1 --force --reason t
+	assert_equal "$(jq -c '[.version, .seq, .action]' reg/models/m/current.json)" '["1",3,"rollback"]'
+	run -0 mlpromote verify --registry reg
+}
