@@ -58,6 +58,36 @@ static int hash_one(int rootfd, struct snapent *e, unsigned char *buf)
 	return 0;
 }
 
+struct job {
+	uint64_t size;
+	size_t index;
+};
+
+static int bigger_first(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The largest files first: a big file taken last would leave every other
+ * thread idle while one hashes it.
+ */
+static void order_largest_first(struct pool *p)
+{
+	struct job *jobs = xcalloc(p->ntodo ? p->ntodo : 1, sizeof(*jobs));
+
+	for (size_t k = 0; k < p->ntodo; k++)
+		jobs[k] = (struct job){ p->l->v[p->todo[k]].size, p->todo[k] };
+	qsort(jobs, p->ntodo, sizeof(*jobs), bigger_first);
+	for (size_t k = 0; k < p->ntodo; k++)
+		p->todo[k] = jobs[k].index;
+	free(jobs);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -92,6 +122,8 @@ void hashpool_run(int rootfd, const char *root, struct entry_list *l, int thread
 		if (l->v[i].type == ENTRY_FILE && !l->v[i].hash[0])
 			p.todo[p.ntodo++] = i;
 	atomic_init(&p.next, 0);
+	if (threads > 1)
+		order_largest_first(&p);
 	if ((size_t)threads > p.ntodo)
 		threads = (int)p.ntodo;
 	tid = xcalloc(threads > 0 ? (size_t)threads : 1, sizeof(*tid));
@@ -106,8 +138,8 @@ void hashpool_run(int rootfd, const char *root, struct entry_list *l, int thread
 	for (int t = 1; t <= started; t++)
 		pthread_join(tid[t], NULL);
 	free(tid);
-	for (size_t k = 0; k < p.ntodo; k++) {
-		struct snapent *e = &l->v[p.todo[k]];
+	for (size_t k = 0; k < l->n; k++) {
+		struct snapent *e = &l->v[k];
 		if (e->err) {
 			char *shown = walk_display_path(root, e->path);
 			free(p.todo);
