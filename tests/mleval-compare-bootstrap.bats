@@ -111,3 +111,16 @@ gate() {
 	run -2 --separate-stderr mleval-compare --predictions --confidence 0.9 "${args[@]}"
 	assert_equal "$stderr" "mleval-compare: --confidence needs --bootstrap"
 }
+
+@test "count metrics drawn per cell agree with rows drawn one by one" {
+	# f1 alone takes the multinomial draw over the joint cells; with a
+	# roc_auc rule beside it every row is drawn. Same distribution: the
+	# intervals must agree to within the resampling noise.
+	run -0 gate --bootstrap 2000 --rule 'f1 >= baseline' "$D/binary-base.csv" "$D/binary-cand.csv"
+	cells=$(jq -c '.checks[0].interval' <<<"$output")
+	run -0 gate --bootstrap 2000 --rule 'f1 >= baseline' --rule 'roc_auc >= 0' \
+		"$D/binary-base.csv" "$D/binary-cand.csv"
+	rows=$(jq -c '.checks[0].interval' <<<"$output")
+	run -0 jq -en --argjson a "$cells" --argjson b "$rows" \
+		'($a[0] - $b[0] | fabs) < 0.01 and ($a[1] - $b[1] | fabs) < 0.01 and $a != $b'
+}

@@ -142,6 +142,8 @@ static void setup_evalset(const struct opts *o, struct evalset *e, struct model 
 	e->threshold = o->threshold;
 	if (o->threshold_given && e->task != TASK_BINARY)
 		die(EXIT_USAGE, "--threshold applies to binary classification, not %s", task_name(e->task));
+	if (e->task == TASK_BINARY)
+		evalset_binary(e);
 	if (e->task == TASK_MULTICLASS) {
 		const double *values[2] = { cand->p.value, base ? base->p.value : NULL };
 		evalset_classes(e, values, base ? 2 : 1);

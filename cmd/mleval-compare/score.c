@@ -89,8 +89,17 @@ void evalset_classes(struct evalset *e, const double *const *values, size_t nval
 		e->label_class[i] = class_of(e, e->label[i]);
 }
 
+void evalset_binary(struct evalset *e)
+{
+	e->positive_label = big_alloc(e->n, 1);
+	for (size_t i = 0; i < e->n; i++)
+		e->positive_label[i] = e->label[i] != 0;
+}
+
 void evalset_release(struct evalset *e)
 {
+	free(e->positive_label);
+	e->positive_label = NULL;
 	free(e->classes);
 	free(e->label_class);
 	e->classes = NULL;
@@ -177,11 +186,9 @@ static double roc_auc(const struct side *s, const struct evalset *e, const uint3
 		double gpos = 0, gneg = 0;
 		size_t j = i;
 		do {
-			double wj = WEIGHT(w, s->order[j]);
-			if (s->sorted_label[j])
-				gpos += wj;
-			else
-				gneg += wj;
+			double wj = WEIGHT(w, s->order[j]), yj = s->sorted_label[j];
+			gpos += wj * yj;
+			gneg += wj - wj * yj;
 			j++;
 		} while (j < e->n && s->tied[j]);
 		num += gpos * (below + 0.5 * gneg);
@@ -198,63 +205,64 @@ static double ratio(double num, double den)
 	return den > 0 ? num / den : 0;
 }
 
-static void score_binary(const struct side *s, const struct evalset *e, const uint32_t *w,
-			 unsigned mask, double out[M_COUNT])
+void score_from_confusion(double tp, double fp, double fn, double tn, double out[M_COUNT])
 {
-	double tp = 0, fp = 0, fn = 0, tn = 0, ll = 0, br = 0, total;
-
-	for (size_t i = 0; i < e->n; i++) {
-		double wi = WEIGHT(w, i);
-		if (e->label[i] != 0) {
-			if (s->positive[i])
-				tp += wi;
-			else
-				fn += wi;
-		} else {
-			if (s->positive[i])
-				fp += wi;
-			else
-				tn += wi;
-		}
-		if (w != NULL && s->log_loss != NULL) {
-			ll += wi * s->log_loss[i];
-			br += wi * s->brier[i];
-		}
-	}
-	total = tp + fp + fn + tn;
-	out[M_ACCURACY] = (tp + tn) / total;
+	out[M_ACCURACY] = (tp + tn) / (tp + fp + fn + tn);
 	out[M_PRECISION] = ratio(tp, tp + fp);
 	out[M_RECALL] = ratio(tp, tp + fn);
 	out[M_F1] = ratio(2 * tp, 2 * tp + fp + fn);
+}
+
+/*
+ * Sums of 0/1 flags times integer weights: no branch on the flags, which
+ * are as unpredictable as the labels.
+ */
+static void score_binary(const struct side *s, const struct evalset *e, const uint32_t *w,
+			 unsigned mask, double out[M_COUNT])
+{
+	const uint8_t *y = e->positive_label, *pos = s->positive;
+	double ll = s->log_loss_sum, br = s->brier_sum, total;
+	uint64_t tp = 0, ny = 0, npos = 0, sum = 0;
+
 	if (w == NULL) {
-		ll = s->log_loss_sum;
-		br = s->brier_sum;
+		for (size_t i = 0; i < e->n; i++) {
+			tp += y[i] & pos[i];
+			ny += y[i];
+			npos += pos[i];
+		}
+		sum = e->n;
+	} else {
+		for (size_t i = 0; i < e->n; i++) {
+			tp += (uint64_t)w[i] * (y[i] & pos[i]);
+			ny += (uint64_t)w[i] * y[i];
+			npos += (uint64_t)w[i] * pos[i];
+			sum += w[i];
+		}
+		ll = br = 0;
+		if (s->log_loss != NULL)
+			for (size_t i = 0; i < e->n; i++) {
+				ll += w[i] * s->log_loss[i];
+				br += w[i] * s->brier[i];
+			}
 	}
+	total = (double)sum;
+	score_from_confusion((double)tp, (double)(npos - tp), (double)(ny - tp),
+			     (double)(sum - ny - npos + tp), out);
 	out[M_LOG_LOSS] = s->probabilities ? ll / total : NAN;
 	out[M_BRIER] = s->probabilities ? br / total : NAN;
 	out[M_ROC_AUC] = (mask & BIT(M_ROC_AUC)) ? roc_auc(s, e, w) : NAN;
 }
 
-static void score_multiclass(const struct side *s, const struct evalset *e, const uint32_t *w,
-			     double out[M_COUNT])
+void score_from_classes(size_t k, const double *tp, const double *npred, const double *ntrue,
+			double out[M_COUNT])
 {
-	size_t k = e->nclass, present = 0;
-	double *tp = xcalloc(3 * k, sizeof(double)), *npred = tp + k, *ntrue = tp + 2 * k;
+	size_t present = 0;
 	double correct = 0, total = 0, p_sum = 0, r_sum = 0, f_sum = 0;
 
-	for (size_t i = 0; i < e->n; i++) {
-		double wi = WEIGHT(w, i);
-		uint32_t t = e->label_class[i], p = s->pred_class[i];
-		ntrue[t] += wi;
-		npred[p] += wi;
-		total += wi;
-		if (t == p) {
-			tp[t] += wi;
-			correct += wi;
-		}
-	}
 	for (size_t c = 0; c < k; c++) {
 		double prec, rec;
+		correct += tp[c];
+		total += ntrue[c];
 		if (ntrue[c] + npred[c] == 0)
 			continue;
 		present++;
@@ -268,6 +276,23 @@ static void score_multiclass(const struct side *s, const struct evalset *e, cons
 	out[M_PRECISION] = p_sum / (double)present;
 	out[M_RECALL] = r_sum / (double)present;
 	out[M_F1] = f_sum / (double)present;
+}
+
+static void score_multiclass(const struct side *s, const struct evalset *e, const uint32_t *w,
+			     double out[M_COUNT])
+{
+	size_t k = e->nclass;
+	double *tp = xcalloc(3 * k, sizeof(double)), *npred = tp + k, *ntrue = tp + 2 * k;
+
+	for (size_t i = 0; i < e->n; i++) {
+		double wi = WEIGHT(w, i);
+		uint32_t t = e->label_class[i], p = s->pred_class[i];
+		ntrue[t] += wi;
+		npred[p] += wi;
+		if (t == p)
+			tp[t] += wi;
+	}
+	score_from_classes(k, tp, npred, ntrue, out);
 	free(tp);
 }
 

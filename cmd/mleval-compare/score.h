@@ -20,6 +20,7 @@ struct evalset {
 	enum task task;
 	double threshold;
 	const double *label;
+	uint8_t *positive_label;  /* binary: label != 0 */
 	size_t nclass;         /* multiclass: labels and predictions, of both sides */
 	double *classes;       /* their values, ascending */
 	uint32_t *label_class;
@@ -47,6 +48,8 @@ unsigned metric_mask(enum task t);
 
 /* Collects the classes of labels and of every side's values (multiclass). */
 void evalset_classes(struct evalset *e, const double *const *values, size_t nvalues);
+/* The 0/1 labels of binary classification. */
+void evalset_binary(struct evalset *e);
 void evalset_release(struct evalset *e);
 /* row_terms: keep each row's log loss and Brier terms, for side_score with weights. */
 void side_prepare(struct side *s, const struct evalset *e, const double *value, int row_terms);
@@ -57,6 +60,12 @@ void side_release(struct side *s);
  * rows (ROC AUC with one class, log loss of scores that are not
  * probabilities). w is NULL (each row once) or a weight per row.
  */
+/* The classification metrics from a confusion matrix's counts. */
+void score_from_confusion(double tp, double fp, double fn, double tn, double out[M_COUNT]);
+/* The same for k classes, macro-averaged over the classes present. */
+void score_from_classes(size_t k, const double *tp, const double *npred, const double *ntrue,
+			double out[M_COUNT]);
+
 void side_score(const struct side *s, const struct evalset *e, const uint32_t *w,
 		unsigned mask, double out[M_COUNT]);
 
