@@ -208,3 +208,9 @@ sha() {
 	run -0 agree eval.json reg-cand.csv
 	assert_equal "$(jq -r .source.path eval.json)" "-"
 }
+
+@test "standard input is read once at most" {
+	run -2 --separate-stderr mleval-compare --predictions --candidate-run - --no-baseline \
+		--rule 'f1 >= 0' - < "$D/binary-cand.csv"
+	assert_equal "$stderr" "mleval-compare: standard input can be read only once"
+}

@@ -90,6 +90,18 @@ static void check_mode(const struct opts *o)
 		die(EXIT_USAGE, "%s needs --bootstrap", o->seed_given ? "--seed" : "--confidence");
 }
 
+static int is_stdin(const char *path)
+{
+	return path != NULL && strcmp(path, "-") == 0;
+}
+
+static void check_stdin_once(const struct opts *o)
+{
+	if (is_stdin(o->baseline) + is_stdin(o->candidate) + is_stdin(o->candidate_run)
+	    + is_stdin(o->baseline_rec) > 1)
+		die(EXIT_USAGE, "standard input can be read only once");
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .confidence = 0.95, .threshold = 0.5, .threads = 0 };
@@ -109,9 +121,7 @@ int main(int argc, char **argv)
 	}
 	o.candidate = argv[argc - 1];
 	o.baseline = nargs == 2 ? argv[optind] : NULL;
-	if (o.baseline != NULL && o.baseline[0] == '-' && o.baseline[1] == '\0'
-	    && strcmp(o.candidate, "-") == 0)
-		die(EXIT_USAGE, "standard input can be read only once");
+	check_stdin_once(&o);
 	if (o.predictions) {
 		status = predictions_mode(&o);
 	} else {
