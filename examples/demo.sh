@@ -45,8 +45,17 @@ run() {
 
 trap 'echo "demo: the last step failed (exit $?); what it wrote is in $work (training output in train*.log)" >&2' EXIT
 
+# build/demo is ours; a MLGATE_DEMO_DIR may point anywhere, so wipe it only
+# when a demo made it, or when it is empty.
+if [ -n "${MLGATE_DEMO_DIR:-}" ] && [ -d "$work" ] && [ ! -e "$work/.mlgate-demo" ] &&
+	[ -n "$(ls -A "$work")" ]; then
+	trap - EXIT
+	echo "demo: '$work' is not empty and not a demo's folder; not wiping it" >&2
+	exit 2
+fi
 rm -rf "$work"
 mkdir -p "$work"
+: > "$work/.mlgate-demo"
 cp -R "$root/examples/data" "$root/examples/params" "$root/examples/train.py" \
 	"$root/examples/gate.policy" "$work/"
 cd "$work"

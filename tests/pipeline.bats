@@ -246,3 +246,14 @@ WDBC=$MLGATE_ROOT/examples/data/wdbc.csv
 	assert_regex "$stderr" 'never live'
 	run -0 mlpromote verify --registry reg
 }
+
+@test "demo: a MLGATE_DEMO_DIR it did not make is never wiped" {
+	mkdir precious
+	printf 'keep me\n' > precious/notes.txt
+	run --separate-stderr -2 env MLGATE_DEMO_DIR="$PWD/precious" sh "$MLGATE_ROOT/examples/demo.sh"
+	assert_equal "$stderr" "demo: '$PWD/precious' is not empty and not a demo's folder; not wiping it"
+	run -0 cat precious/notes.txt
+	assert_output "keep me"
+	# The demo's own folder carries its mark, so the next run may wipe it.
+	run -0 test -e "$BATS_FILE_TMPDIR/demo/.mlgate-demo"
+}
