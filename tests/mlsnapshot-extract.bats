@@ -99,6 +99,7 @@ assert_nothing_left() {
 		[symlink-absolute]="'link': symlink target leaves the tree"
 		[symlink-up]="'sub/link': symlink target leaves the tree"
 		[symlink-chain]="'q': symlink target leaves the tree"
+		[symlink-later]="'q': symlink target leaves the tree"
 		[through-symlink]="'sub/evil': a parent is not a directory"
 		[hardlink]="'hard': hardlink"
 		[chardev]="'dev': not a file, directory or symlink"

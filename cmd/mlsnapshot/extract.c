@@ -157,7 +157,7 @@ static int link_stays_inside(struct extractor *x, const char *path)
 {
 	struct strbuf cur = STRBUF_INIT, comp = STRBUF_INIT, todo = STRBUF_INIT;
 	const char *rest;
-	int hops = 0, inside = 1, exists = 1;
+	int hops = 0, inside = 1;
 	char *slash;
 
 	/* Start in the link's directory, with the link itself to resolve. */
@@ -185,12 +185,12 @@ static int link_stays_inside(struct extractor *x, const char *path)
 			strbuf_addch(&cur, '/');
 		strbuf_addstr(&cur, comp.buf);
 		struct stat st;
-		/* Below a name that does not exist, nothing resolves: text alone counts. */
-		if (!exists || fstatat(x->tmpfd, cur.buf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			exists = 0;
-			continue;
-		}
-		if (!S_ISLNK(st.st_mode))
+		/*
+		 * A name that does not exist (yet) is taken as a folder, and links met
+		 * after it are followed all the same: stricter than the kernel, which
+		 * stops there, so that creating it later cannot open a way out.
+		 */
+		if (fstatat(x->tmpfd, cur.buf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
 			continue;
 		if (++hops > MAX_HOPS) {
 			inside = 0;

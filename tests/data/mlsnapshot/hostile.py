@@ -44,6 +44,10 @@ def build(case, tar, abspath):
         # Each link stays inside by its text; followed, q leaves the tree.
         add(tar, "s", tarfile.SYMTYPE, linkname=".")
         add(tar, "q", tarfile.SYMTYPE, linkname="s/s/s/..")
+    elif case == "symlink-later":
+        # Dangling today; out of the tree once someone makes "later/".
+        add(tar, "s", tarfile.SYMTYPE, linkname=".")
+        add(tar, "q", tarfile.SYMTYPE, linkname="later/../s/s/s/../..")
     elif case == "through-symlink":
         # A file written through a link to outside the tree.
         add(tar, "sub", tarfile.SYMTYPE, linkname="innocent.txt")
