@@ -61,7 +61,7 @@ static uint64_t stream_for(unsigned long long seed, long k)
 	return mix64((uint64_t)seed ^ mix64((uint64_t)k + 1));
 }
 
-static void draw_counts(uint32_t *counts, size_t n, unsigned long long seed, long k)
+static void draw_counts(weight_t *counts, size_t n, unsigned long long seed, long k)
 {
 	uint64_t state = stream_for(seed, k);
 
@@ -69,7 +69,8 @@ static void draw_counts(uint32_t *counts, size_t n, unsigned long long seed, lon
 	for (size_t i = 0; i < n; i++) {
 		/* the top 32 bits scaled to [0, n): n < 2^32 */
 		uint64_t r = splitmix64(&state) >> 32;
-		counts[(r * n) >> 32]++;
+		if (++counts[(r * n) >> 32] == 0)
+			die(EXIT_IO, "bootstrap: a row drawn 65536 times in one resample");
 	}
 }
 
@@ -120,7 +121,7 @@ static void score_cells(const struct job *j, long k, uint64_t *drawn, double *ta
 static void *worker(void *arg)
 {
 	struct job *j = arg;
-	uint32_t *counts = j->cells ? NULL : big_alloc(j->e->n, sizeof(*counts));
+	weight_t *counts = j->cells ? NULL : big_alloc(j->e->n, sizeof(*counts));
 	uint64_t *drawn = j->cells ? xcalloc(j->cells->n + 1, sizeof(*drawn)) : NULL;
 	double *tally = j->cells ? xcalloc(3 * j->cells->k, sizeof(*tally)) : NULL;
 	double bm[M_COUNT], cm[M_COUNT];

@@ -177,7 +177,7 @@ void side_release(struct side *s)
 #define WEIGHT(w, i) ((w) != NULL ? (double)(w)[i] : 1.0)
 
 /* Mann-Whitney: each positive counts the negatives scored below it, and half those tied. */
-static double roc_auc(const struct side *s, const struct evalset *e, const uint32_t *w)
+static double roc_auc(const struct side *s, const struct evalset *e, const weight_t *w)
 {
 	double below = 0, num = 0, pos = 0, neg = 0;
 	size_t i = 0;
@@ -217,7 +217,7 @@ void score_from_confusion(double tp, double fp, double fn, double tn, double out
  * Sums of 0/1 flags times integer weights: no branch on the flags, which
  * are as unpredictable as the labels.
  */
-static void score_binary(const struct side *s, const struct evalset *e, const uint32_t *w,
+static void score_binary(const struct side *s, const struct evalset *e, const weight_t *w,
 			 unsigned mask, double out[M_COUNT])
 {
 	const uint8_t *y = e->positive_label, *pos = s->positive;
@@ -278,7 +278,7 @@ void score_from_classes(size_t k, const double *tp, const double *npred, const d
 	out[M_F1] = f_sum / (double)present;
 }
 
-static void score_multiclass(const struct side *s, const struct evalset *e, const uint32_t *w,
+static void score_multiclass(const struct side *s, const struct evalset *e, const weight_t *w,
 			     double out[M_COUNT])
 {
 	size_t k = e->nclass;
@@ -296,7 +296,7 @@ static void score_multiclass(const struct side *s, const struct evalset *e, cons
 	free(tp);
 }
 
-static void score_regression(const struct side *s, const struct evalset *e, const uint32_t *w,
+static void score_regression(const struct side *s, const struct evalset *e, const weight_t *w,
 			     double out[M_COUNT])
 {
 	double sw = 0, sae = 0, sse = 0, swy = 0, sst = 0, mean;
@@ -323,7 +323,7 @@ static void score_regression(const struct side *s, const struct evalset *e, cons
 		out[M_R2] = 1 - sse / sst;
 }
 
-void side_score(const struct side *s, const struct evalset *e, const uint32_t *w,
+void side_score(const struct side *s, const struct evalset *e, const weight_t *w,
 		unsigned mask, double out[M_COUNT])
 {
 	for (int m = 0; m < M_COUNT; m++)
