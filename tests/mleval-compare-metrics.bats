@@ -196,7 +196,7 @@ print(s.get("tests"), s.get("failures"), [c.get("name") for c in s.findall("test
 	man="$MLGATE_ROOT/man/man1/mleval-compare.1"
 	run -0 mleval-compare --help
 	usage=$(sed 's/^usage: //' <<<"$output" | tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//')
-	synopsis=$(mandoc -T ascii "$man" | col -b | awk '/^SYNOPSIS/ { f = 1; next } /^DESCRIPTION/ { f = 0 } f' |
+	synopsis=$(mandoc -T ascii "$man" | sed 's/.\x08//g' | awk '/^SYNOPSIS/ { f = 1; next } /^DESCRIPTION/ { f = 0 } f' |
 		tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//')
 	assert_equal "$synopsis" "$usage"
 	run -0 mandoc -T lint -W warning "$man"
