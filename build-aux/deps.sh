@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential pkg-config libarchive-dev libcjson-dev libsodium-dev libssl-dev
 libcurl4-openssl-dev bats bats-support bats-assert parallel jq zstd shellcheck mandoc
-python3 python3-jsonschema minisign strace"
+python3 python3-jsonschema python3-yaml minisign strace"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; install the equivalents of: $packages" >&2

@@ -22,6 +22,8 @@ setup() {
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY GITHUB_OUTPUT JENKINS_URL BUILD_URL CI MLGATE_REGISTRY
+	# make check runs the suite from make: nested makes in tests must not see that.
+	unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES
 	cd "$BATS_TEST_TMPDIR" || return 1
 	if declare -F setup_file_local >/dev/null; then setup_file_local; fi
 }
