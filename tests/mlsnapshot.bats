@@ -152,11 +152,17 @@ $target"
 	assert_equal "$(jqr .root <(printf '%s' "$output"))" ./verify
 }
 
-@test "--pretty gives the same record (indented only on a terminal)" {
+@test "--pretty indents on a terminal only, and says the same" {
 	make_tree d
-	a=$(mlsnapshot --pretty d | jq -c 'del(.created_at)')
+	run -0 mlsnapshot --pretty d
+	assert_equal "${#lines[@]}" 1
 	b=$(mlsnapshot d | jq -c 'del(.created_at)')
-	assert_equal "$a" "$b"
+	assert_equal "$(jq -c 'del(.created_at)' <<<"$output")" "$b"
+	# script(1) gives it a terminal.
+	run -0 script -qec "mlsnapshot --pretty d" /dev/null
+	[ "${#lines[@]}" -gt 10 ]
+	assert_line --index 1 --regexp '^  "byte_count": [0-9]+,'
+	assert_equal "$(tr -d '\r' <<<"$output" | jq -c 'del(.created_at)')" "$b"
 }
 
 @test "a missing or non-directory DIR is exit 2 with one line and nothing on stdout" {
@@ -166,6 +172,30 @@ $target"
 	printf 'x' > file
 	run --separate-stderr -2 mlsnapshot file
 	assert_equal "$stderr" "mlsnapshot: cannot read directory 'file': Not a directory"
+}
+
+# As root, drop the capabilities that let root read anything.
+as_plain_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --bounding-set=-dac_override,-dac_read_search "$@"
+	else
+		"$@"
+	fi
+}
+
+@test "an unreadable DIR, folder or file inside is exit 2 naming it, nothing on stdout" {
+	mkdir -p d/sub && printf 'x' > d/a && printf 'y' > d/secret
+	chmod 000 d/secret
+	run --separate-stderr -2 as_plain_user mlsnapshot d
+	assert_equal "$output" ""
+	assert_equal "$stderr" "mlsnapshot: cannot read 'd/secret': Permission denied"
+	chmod 644 d/secret && chmod 000 d/sub
+	run --separate-stderr -2 as_plain_user mlsnapshot d
+	assert_equal "$stderr" "mlsnapshot: cannot read directory 'd/sub': Permission denied"
+	chmod 755 d/sub && chmod 000 d
+	run --separate-stderr -2 as_plain_user mlsnapshot d
+	assert_equal "$stderr" "mlsnapshot: cannot read directory 'd': Permission denied"
+	chmod 755 d
 }
 
 @test "a file name that is not UTF-8 is exit 2 (JSON cannot hold it)" {
