@@ -62,9 +62,9 @@ load helper
 	for sig in TERM INT; do
 		rm -f ready
 		mlrun-log -d "r$sig" -- sh -c 'trap "echo got-$0; exit 7" '"$sig"'; touch ready; while :; do sleep 0.05; done' "$sig" \
-			> "out$sig" 2> "err$sig" &
+			> "out$sig" 2> "err$sig" 3>&- &
 		pid=$!
-		while [ ! -e ready ]; do sleep 0.05; done
+		while [ ! -e ready ]; do kill -0 "$pid"; sleep 0.05; done
 		kill -"$sig" "$pid"
 		# wait is a builtin: it cannot run in run's subshell.
 		rc=0

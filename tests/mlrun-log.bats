@@ -88,6 +88,29 @@ D=$BATS_TEST_DIRNAME/data/mlrun-log
 	keep_record junk/run.json
 }
 
+@test "filter: SIGTERM or SIGINT ends the log early; the run is recorded as killed, 128+N" {
+	for sig in TERM INT; do
+		mkfifo "log$sig"
+		# fd 3 is bats' own: the background job must not hold it.
+		mlrun-log -d "r$sig" < "log$sig" > "out$sig" 2> "err$sig" 3>&- &
+		pid=$!
+		exec 5> "log$sig"
+		echo '{"step":1,"loss":0.5}' >&5
+		# The echo on stderr shows the line was read.
+		while ! grep -q loss "err$sig"; do kill -0 "$pid"; sleep 0.05; done
+		kill -"$sig" "$pid"
+		# wait is a builtin: it cannot run in run's subshell.
+		rc=0
+		wait "$pid" || rc=$?
+		exec 5>&-
+		[ "$rc" -eq $((128 + $(kill -l "$sig"))) ]
+		[ "$(jq -c '[.status, .exit_code, .signal, .metrics]' "out$sig")" = "[\"killed\",null,$(kill -l "$sig"),{\"loss\":0.5}]" ]
+		cmp "out$sig" "r$sig/run.json"
+		[ "$(cat "r$sig/metrics.jsonl")" = '{"step":1,"loss":0.5}' ]
+	done
+	keep_record rTERM/run.json
+}
+
 @test "filter: an empty log gives an empty series" {
 	run --separate-stderr -0 mlrun-log -d e < /dev/null
 	[ -f e/metrics.jsonl ]

@@ -127,9 +127,11 @@ int main(int argc, char **argv)
 		}
 		status = fate.signal ? 128 + fate.signal : fate.exit_code;
 	} else {
-		capture_filter(m);
+		fate.signal = capture_filter(m);
+		fate.exit_code = -1;
+		status = fate.signal ? 128 + fate.signal : 0;
 	}
-	run_end(r, m, o.command ? &fate : NULL);
+	run_end(r, m, o.command || fate.signal ? &fate : NULL);
 	metrics_free(m);
 	run_free(r);
 	cJSON_Delete(o.cli_params);

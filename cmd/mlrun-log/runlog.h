@@ -78,8 +78,9 @@ cJSON *metrics_stats(const struct metrics *m);
 void metrics_free(struct metrics *m);
 
 /* ---- capture.c: the two modes ---- */
-/* Echoes stdin to stderr, feeding m. */
-void capture_filter(struct metrics *m);
+/* Echoes stdin to stderr, feeding m. 0 at the end of the log, or the
+ * signal (SIGINT, SIGTERM, SIGHUP) that cut it short. */
+int capture_filter(struct metrics *m);
 /* Runs argv with its output through m; fills the child's fate.
  * Returns 0, or 126/127 (cannot execute / not found, after a message). */
 struct child_fate {
