@@ -1,5 +1,7 @@
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ci.h"
 #include "jsonio.h"
@@ -106,8 +108,12 @@ const char *ci_actor(void)
 {
 	static const char *const vars[] = { "GITHUB_ACTOR", "BUILD_USER_ID", "USER", "LOGNAME", NULL };
 
+	struct passwd *pw;
+
 	for (const char *const *v = vars; *v; v++)
 		if (env(*v))
 			return env(*v);
-	return "unknown";
+	/* Containers and CI runners often set no USER: the account still has a name. */
+	pw = getpwuid(geteuid());
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
 }

@@ -19,7 +19,8 @@ const char *ci_provider_name(enum ci_provider p);
  * absent values null; or JSON null when not in CI.
  */
 cJSON *ci_context(void);
-/* The actor to record: GITHUB_ACTOR, BUILD_USER_ID, USER, LOGNAME, or "unknown". */
+/* The actor to record: GITHUB_ACTOR, BUILD_USER_ID, USER, LOGNAME, the
+ * effective user's account name, or "unknown". */
 const char *ci_actor(void);
 
 #endif

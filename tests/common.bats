@@ -305,3 +305,8 @@ strict_rejects() { # CONTENT WANT-POSITION WANT-MESSAGE-PART
 	assert_equal "$stderr" ""
 	run -3 --separate-stderr sh -c '"$1" version > /dev/full' sh "$MLGATE_BUILD/tests/common-test"
 }
+
+@test "CI context: the actor falls back to the account name when USER and LOGNAME are unset" {
+	run env -u USER -u LOGNAME "$MLGATE_BUILD/tests/common-test" ci
+	assert_line --index 1 "$(id -un)"
+}

@@ -41,6 +41,7 @@ keep_record() {
 }
 
 # keep_output NAME: the same for the last `run`'s stdout.
+# shellcheck disable=SC2154 # $output is set by bats' run
 keep_output() {
 	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/$1"
 	keep_record "$BATS_TEST_TMPDIR/$1"
