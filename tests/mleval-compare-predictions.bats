@@ -77,13 +77,13 @@ sha() {
 }
 
 @test "files larger than a read block: the same metrics as the rows they repeat" {
-	awk 'NR > 1 { row[n++] = $0 } END { for (i = 0; i < 1000; i++) for (j = 0; j < n; j++) print row[j] }' \
+	awk 'NR > 1 { row[n++] = $0 } END { for (i = 0; i < 700; i++) for (j = 0; j < n; j++) print row[j] }' \
 		"$D/binary-cand.csv" > body
 	{ head -1 "$D/binary-cand.csv"; cat body; } > big.csv
 	run -0 mleval-compare --predictions "$D/binary-cand.csv"
 	want=$(jq -c '.metrics | map_values(. * 1e9 | round)' <<<"$output")
 	run -0 mleval-compare --predictions big.csv
-	assert_equal "$(jq -r .rows <<<"$output")" "400000"
+	assert_equal "$(jq -r .rows <<<"$output")" "280000"
 	assert_equal "$(jq -c '.metrics | map_values(. * 1e9 | round)' <<<"$output")" "$want"
 	{ printf '\xef\xbb\xbf"id","label","score"\r\n'; sed 's/^\([^,]*\),\([^,]*\),\(.*\)$/"\1","\2","\3"\r/' body; } > bigq.csv
 	run -0 mleval-compare --predictions bigq.csv
