@@ -214,3 +214,13 @@ sha() {
 		--rule 'f1 >= 0' - < "$D/binary-cand.csv"
 	assert_equal "$stderr" "mleval-compare: standard input can be read only once"
 }
+
+@test "eval records feed metrics mode, keeping their ids" {
+	mleval-compare --predictions "$D/reg-base.csv" > base.json
+	mleval-compare --predictions "$D/reg-cand.csv" > cand.json
+	run -0 --separate-stderr mleval-compare --rule 'rmse <= baseline * 0.9' --rule 'r2 >= 0.85' base.json cand.json
+	keep_output verdict.json
+	assert_equal "$(jq -r '.candidate.kind, .candidate.id == $c, .baseline.id == $b' \
+		--arg c "$(jq -r .id cand.json)" --arg b "$(jq -r .id base.json)" verdict.json | tr '\n' ' ')" \
+		"eval true true "
+}
