@@ -104,10 +104,13 @@ make_runs() {
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 2 ]
 }
 
-@test "ls: a run.json named directly; an empty tree lists nothing" {
+@test "ls: a run.json named directly, a run reached twice, an empty tree" {
 	make_runs
 	run --separate-stderr -0 mlrun-log ls exp/a/run.json
 	[ "$(printf '%s\n' "$output" | jq -r .name)" = alpha ]
+	# A run reached twice is listed once.
+	run --separate-stderr -0 mlrun-log ls exp exp/a exp/a/run.json
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
 	mkdir empty
 	run --separate-stderr -0 mlrun-log ls empty
 	[ "$output" = "" ]

@@ -74,8 +74,9 @@ static _Noreturn void child_exec(char **argv, int out, int errfd, int ex)
 		execvp(argv[0], argv);
 		e = errno;
 	}
-	if (write(ex, &e, sizeof e) < 0)
-		_exit(127);
+	/* Nothing more can be done here if the parent does not hear it. */
+	ssize_t unused = write(ex, &e, sizeof e);
+	(void)unused;
 	_exit(127);
 }
 

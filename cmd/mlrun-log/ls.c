@@ -258,10 +258,14 @@ int ls_main(int argc, char **argv)
 	runs = xcalloc(l.n + 1, sizeof *runs);
 	n = 0;
 	for (size_t i = 0; i < l.n; i++) {
+		cJSON *rec;
+
 		/* One run named twice (DIR and DIR/sub) is listed once. */
-		cJSON *rec = i && strcmp(l.paths[i], l.paths[i - 1]) == 0 ? NULL : run_load(l.paths[i]);
+		if (i && strcmp(l.paths[i], l.paths[i - 1]) == 0)
+			continue;
+		rec = run_load(l.paths[i]);
 		if (!rec) {
-			l.bad |= !(i && strcmp(l.paths[i], l.paths[i - 1]) == 0);
+			l.bad = 1;
 			continue;
 		}
 		runs[n] = summary_of(rec, l.paths[i]);
