@@ -13,7 +13,6 @@ struct extract_opts {
 	const char *snapshot;   /* --snapshot S, or NULL */
 	uint64_t max_size;      /* 0: no limit */
 	double max_ratio;       /* 0: no limit */
-	int threads;
 	int pretty;
 };
 

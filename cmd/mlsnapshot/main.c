@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 		if (argc != 2)
 			usage("%s takes two operands", mode);
 		if (!strcmp(mode, "extract")) {
-			eo.archive = argv[0], eo.dir = argv[1], eo.threads = threads;
+			eo.archive = argv[0], eo.dir = argv[1];
 			status = extract_main(&eo);
 		} else {
 			status = compare_main(mode, argv[0], argv[1], threads, so.pretty);
