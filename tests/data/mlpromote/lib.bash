@@ -77,3 +77,14 @@ tree_sum() {
 	(cd "$1" && find . -printf '%p %y %m %s\n' | LC_ALL=C sort &&
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum
 }
+
+# first_live [INIT ARGS]: a registry with versions 1..3 of m, version 1 live
+# through a verdict without baseline.
+first_live() {
+	init_reg "$@"
+	pub m 1 0.70
+	pub m 2 0.75
+	pub m 3 0.80
+	verdict v1.json m 1
+	mlpromote promote --registry reg --model m --version 1 --verdict v1.json > /dev/null
+}
