@@ -12,4 +12,12 @@
  */
 uint32_t *order_by_value(const double *v, size_t n, uint8_t *tied);
 
+
+
+/*
+ * ROC AUC of scores v against 0/1 labels y, ties counting one half, or NaN
+ * with one class. Sorts in place: v holds sort keys afterwards, not scores.
+ * Needs 10 bytes a row beside v, where order_by_value needs 24.
+ */
+double auc_sorting_scores(double *v, const uint8_t *y, size_t n);
 #endif

@@ -97,11 +97,42 @@ struct model {
 	cJSON *eval;
 };
 
-static void model_score(struct model *md, const struct evalset *e, int bootstrap)
+static void model_prepare(struct model *md, const struct evalset *e, int bootstrap)
 {
 	side_prepare(&md->side, e, md->p.value, bootstrap);
+}
+
+/*
+ * Binary without a bootstrap needs no row order, only the AUC: the labels
+ * (kept as 0/1 bytes in the evalset) are freed first, and the scores are
+ * sorted where they lie, so ten million rows fit in about 20 bytes each.
+ */
+static void model_rank(struct model *md, struct evalset *e, int bootstrap)
+{
+	if (e->task != TASK_BINARY || bootstrap)
+		return;
+	side_rank_scores(&md->side, e, md->p.value);
+	free(md->p.value);
+	md->p.value = NULL;
+}
+
+static void model_score(struct model *md, const struct evalset *e)
+{
 	side_score(&md->side, e, NULL, metric_mask(e->task), md->m);
 	md->eval = eval_record(&md->p, e, md->m);
+}
+
+static void free_labels(struct evalset *e, struct model *base, struct model *cand, int bootstrap)
+{
+	if (e->task != TASK_BINARY || bootstrap)
+		return;
+	free(cand->p.label);
+	cand->p.label = NULL;
+	if (base != NULL) {
+		free(base->p.label);
+		base->p.label = NULL;
+	}
+	e->label = NULL;
 }
 
 static void model_release(struct model *md)
@@ -216,9 +247,16 @@ int predictions_mode(const struct opts *o)
 		pairing_align(&base->p, &cand.p);
 	}
 	setup_evalset(o, &e, base, &cand);
-	model_score(&cand, &e, o->bootstrap > 0);
+	model_prepare(&cand, &e, o->bootstrap > 0);
 	if (base != NULL)
-		model_score(base, &e, o->bootstrap > 0);
+		model_prepare(base, &e, o->bootstrap > 0);
+	free_labels(&e, base, &cand, o->bootstrap > 0);
+	model_rank(&cand, &e, o->bootstrap > 0);
+	if (base != NULL)
+		model_rank(base, &e, o->bootstrap > 0);
+	model_score(&cand, &e);
+	if (base != NULL)
+		model_score(base, &e);
 
 	if (o->rules.n == 0)
 		record_print(cand.eval, o->pretty);

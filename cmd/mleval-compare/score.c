@@ -150,6 +150,8 @@ void side_prepare(struct side *s, const struct evalset *e, const double *value, 
 		for (size_t i = 0; i < e->n; i++)
 			s->positive[i] = value[i] >= e->threshold;
 		prepare_probabilities(s, e, row_terms);
+		if (!row_terms)
+			return;  /* side_rank_scores() gives the AUC */
 		s->tied = big_alloc(e->n, 1);
 		s->order = order_by_value(value, e->n, s->tied);
 		s->sorted_label = big_alloc(e->n, 1);
@@ -177,11 +179,20 @@ void side_release(struct side *s)
 #define WEIGHT(w, i) ((w) != NULL ? (double)(w)[i] : 1.0)
 
 /* Mann-Whitney: each positive counts the negatives scored below it, and half those tied. */
+void side_rank_scores(struct side *s, const struct evalset *e, double *value)
+{
+	s->auc = auc_sorting_scores(value, e->positive_label, e->n);
+	s->have_auc = 1;
+	s->value = NULL;
+}
+
 static double roc_auc(const struct side *s, const struct evalset *e, const weight_t *w)
 {
 	double below = 0, num = 0, pos = 0, neg = 0;
 	size_t i = 0;
 
+	if (w == NULL && s->have_auc)
+		return s->auc;
 	while (i < e->n) {
 		double gpos = 0, gneg = 0;
 		size_t j = i;

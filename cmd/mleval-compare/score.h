@@ -44,6 +44,8 @@ struct side {
 	uint32_t *order;       /* binary: rows by score, ascending */
 	uint8_t *tied;         /* tied[i]: order[i]'s score equals order[i-1]'s */
 	uint8_t *sorted_label; /* the label of order[i], 0 or 1 */
+	int have_auc;          /* auc is the unweighted ROC AUC (no order kept) */
+	double auc;
 	uint32_t *pred_class;  /* multiclass */
 };
 
@@ -58,9 +60,15 @@ void evalset_classes(struct evalset *e, const double *const *values, size_t nval
 /* The 0/1 labels of binary classification. */
 void evalset_binary(struct evalset *e);
 void evalset_release(struct evalset *e);
-/* row_terms: keep each row's log loss and Brier terms, for side_score with weights. */
+/*
+ * row_terms: keep what side_score needs with weights (each row's log loss
+ * and Brier terms, the rows' order by score). Without it, a binary side
+ * needs side_rank_scores() before side_score().
+ */
 void side_prepare(struct side *s, const struct evalset *e, const double *value, int row_terms);
 void side_release(struct side *s);
+/* Binary, without row_terms: ROC AUC, sorting value in place (its scores are lost). */
+void side_rank_scores(struct side *s, const struct evalset *e, double *value);
 
 /*
  * out[m] for each m in mask: NaN when the metric is not defined on these
