@@ -298,7 +298,10 @@ lint_files() {
 	[ -x "$lint" ] || lint=$(command -v npm-groovy-lint) ||
 		skip "npm-groovy-lint is not installed (npm install --prefix build/npm npm-groovy-lint@15)"
 	# It takes long (node, then a JVM): a clean result is kept for the same files, config and linter.
-	sum=$({ lint_files | xargs cat; cat "$MLGATE_ROOT/jenkins/.groovylintrc.json"; "$lint" --version 2>&1 | grep -i version; } |
+	# The linter's version from its package.json (asking it takes a JVM's start).
+	local pkg
+	pkg=$(dirname "$(dirname "$(readlink -f "$lint")")")/package.json
+	sum=$({ lint_files | xargs cat; cat "$MLGATE_ROOT/jenkins/.groovylintrc.json"; jq -r .version "$pkg"; } |
 		sha256sum | cut -c1-64)
 	stamp=$MLGATE_ROOT/build/jenkins-lint.ok
 	if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
