@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Jenkins: the shared library (jenkins/vars, jenkins/src), jenkins/Jenkinsfile,
-# jenkins/Jenkinsfile.rollback and the README snippet (jenkins/README.md), run
+# jenkins/Jenkinsfile.rollback and the README snippet (README.md, "## Jenkins"), run
 # under plain Groovy by tests/jenkins-harness, whose `sh` runs the real tools
 # against a temp registry; and npm-groovy-lint over every Groovy file.
 #
@@ -108,7 +108,7 @@ setup_file() {
 		"{\"REGISTRY\": \"$f/rollback/reg\", \"VERSION\": \"1\"}" '{"HARNESS_BUILD_NUMBER": "12"}'
 
 	# readme: the README's snippet, the default stage; model 1 is live; bob approves.
-	awk '/^```groovy$/ { on = 1; next } /^```$/ { on = 0 } on' "$MLGATE_ROOT/jenkins/README.md" \
+	awk '/^## / { sec = ($0 == "## Jenkins") } sec && /^```groovy$/ { on = 1; next } on && /^```$/ { on = 0 } sec && on' "$MLGATE_ROOT/README.md" \
 		>"$f/readme.Jenkinsfile"
 	mlpromote init --registry "$f/readme/reg" --require-approval current >/dev/null
 	go_live "$f/readme/reg" current 1 params/1.json
