@@ -123,32 +123,44 @@ static int is_index(const struct point_value *v, const char *name)
 	return v->keylen == n && memcmp(v->key, name, n) == 0;
 }
 
-/* JCS's minimal escapes, so that a key reads back as the same string. */
-static void key_write(struct strbuf *sb, const char *k, size_t len)
+/*
+ * A key with JCS's minimal escapes, so that it reads back as the same
+ * string, at out (room for 6 bytes per key byte plus 2); returns the end.
+ * Written by hand: this runs for every member of every metric line.
+ */
+static char *key_put(char *out, const char *k, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	strbuf_addch(sb, '"');
+	*out++ = '"';
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)k[i];
+		const char *esc = NULL;
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*out++ = (char)c;
+			continue;
+		}
 		switch (c) {
-		case '"': strbuf_add(sb, "\\\"", 2); break;
-		case '\\': strbuf_add(sb, "\\\\", 2); break;
-		case '\b': strbuf_add(sb, "\\b", 2); break;
-		case '\f': strbuf_add(sb, "\\f", 2); break;
-		case '\n': strbuf_add(sb, "\\n", 2); break;
-		case '\r': strbuf_add(sb, "\\r", 2); break;
-		case '\t': strbuf_add(sb, "\\t", 2); break;
-		default:
-			if (c < 0x20) {
-				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-				strbuf_add(sb, u, 6);
-			} else {
-				strbuf_addch(sb, (char)c);
-			}
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		}
+		if (esc) {
+			memcpy(out, esc, 2);
+			out += 2;
+		} else {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			memcpy(out, u, 6);
+			out += 6;
 		}
 	}
-	strbuf_addch(sb, '"');
+	*out++ = '"';
+	return out;
 }
 
 static void out_flush(struct metrics *m)
@@ -201,19 +213,28 @@ static void point_take(struct metrics *m)
 		step = epoch;
 		has_step = 1;
 	}
-	strbuf_addch(&m->out, '{');
+	/* Room for the whole line at once: {"key":num,...}\n, keys escaped. */
+	size_t room = 3;
+	for (size_t i = 0; i < pt->n; i++)
+		room += pt->v[i].keylen * 6 + pt->v[i].numlen + 8;
+	strbuf_grow(&m->out, room);
+	char *out = m->out.buf + m->out.len;
+	*out++ = '{';
 	for (size_t i = 0; i < pt->n; i++) {
 		const struct point_value *v = &pt->v[i];
 		int finite = isfinite(v->value);
 
 		if (i)
-			strbuf_addch(&m->out, ',');
-		key_write(&m->out, v->key, v->keylen);
-		strbuf_addch(&m->out, ':');
-		if (finite)
-			strbuf_add(&m->out, v->num, v->numlen);
-		else
-			strbuf_add(&m->out, "null", 4);
+			*out++ = ',';
+		out = key_put(out, v->key, v->keylen);
+		*out++ = ':';
+		if (finite) {
+			memcpy(out, v->num, v->numlen);
+			out += v->numlen;
+		} else {
+			memcpy(out, "null", 4);
+			out += 4;
+		}
 		if (m->idx[i] != SIZE_MAX) {
 			struct mstat *s = &m->stats[m->idx[i]];
 			s->count++;
@@ -233,7 +254,10 @@ static void point_take(struct metrics *m)
 			s->last_step = step;
 		}
 	}
-	strbuf_add(&m->out, "}\n", 2);
+	*out++ = '}';
+	*out++ = '\n';
+	*out = '\0';
+	m->out.len = (size_t)(out - m->out.buf);
 	if (m->out.len >= OUT_FLUSH)
 		out_flush(m);
 }
