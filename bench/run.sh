@@ -211,11 +211,14 @@ bench_runlog() {
 		rm -rf "$B/run"
 		measure jq "jq -c . <'$m' >'$B/jq.out'"
 		rm -f "$B/jq.out"
-		measure cjson "'$B/cjson-lines' '$B/cj.out' <'$m'"
+		measure cjson "'$B/cjson-lines' copy '$B/cj.out' <'$m'"
+		rm -f "$B/cj.out"
+		measure cjprint "'$B/cjson-lines' print '$B/cj.out' <'$m'"
 		rm -f "$B/cj.out"
 	done
 	versus "mlrun-log 5M lines vs jq -c ." runlog jq 8
-	versus "mlrun-log 5M lines vs cJSON-per-line loop" runlog cjson 2
+	versus "mlrun-log 5M lines vs cJSON parse, line copied" runlog cjson 2
+	versus "mlrun-log 5M lines vs cJSON parse + print" runlog cjprint -
 	value "mlrun-log line rate" "$(awk -v n=$lines -v t="$(median runlog)" 'BEGIN { print n / t / 1e6 }')" "M lines/s" ">=" 4
 	rss=$(peak_rss "'$bin/mlrun-log' -d '$B/run' <'$m' >/dev/null 2>/dev/null")
 	rm -rf "$B/run" "$m"
