@@ -192,6 +192,21 @@ print(s.get("tests"), s.get("failures"), [c.get("name") for c in s.findall("test
 	run -3 sh -c 'mleval-compare --rule "f1 >= 0" "$1" "$2" > /dev/full' sh "$D/base.json" "$D/cand.json"
 }
 
+@test "option errors are one line named 'mleval-compare:', even when run by its path" {
+	tool=$MLGATE_BUILD/bin/mleval-compare
+	run -2 --separate-stderr "$tool" --rule
+	assert_equal "$stderr" "mleval-compare: option '--rule' needs a value"
+	run -2 --separate-stderr "$tool" -j
+	assert_equal "$stderr" "mleval-compare: option '-j' needs a value"
+	run -2 --separate-stderr "$tool" --frobnicate x.json
+	assert_equal "$stderr" "mleval-compare: unknown option '--frobnicate' (see --help)"
+	run -2 --separate-stderr "$tool" --rule 'f1 >= 0'
+	assert_equal "$stderr" "mleval-compare: CANDIDATE is missing (see --help)"
+	run -2 --separate-stderr "$tool" --rule 'f1 >= 0' a.json b.json c.json
+	assert_equal "$stderr" "mleval-compare: too many arguments: 'c.json' (see --help)"
+	assert_equal "$output" ""
+}
+
 @test "the man page's SYNOPSIS is --help's usage, word for word, and lints clean" {
 	man="$MLGATE_ROOT/man/man1/mleval-compare.1"
 	run -0 mleval-compare --help

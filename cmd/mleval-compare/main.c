@@ -73,7 +73,8 @@ static void parse_option(struct opts *o, int c, const char *arg)
 	case OPT_TASK: o->task = numarg_task(arg); break;
 	case OPT_THRESHOLD: o->threshold = numarg_double("--threshold", arg); o->threshold_given = 1; break;
 	case OPT_VERSION: version_print(); exit(EXIT_OK);
-	default: usage(stderr); exit(EXIT_USAGE);
+	case ':': die(EXIT_USAGE, "option '%s' needs a value", arg);
+	default: die(EXIT_USAGE, "unknown option '%s' (see --help)", arg);
 	}
 }
 
@@ -108,17 +109,18 @@ int main(int argc, char **argv)
 	int c, nargs, status;
 
 	err_init("mleval-compare");
-	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+	opterr = 0; /* our own messages: getopt's start with argv[0], a path when run by one */
+	while ((c = getopt_long(argc, argv, ":hj:", longopts, NULL)) != -1) {
 		if (c == OPT_CONFIDENCE)
 			o.confidence_given = 1;
-		parse_option(&o, c, optarg);
+		parse_option(&o, c, c == ':' || c == '?' ? argv[optind - 1] : optarg);
 	}
 	check_mode(&o);
 	nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
-		usage(stderr);
-		exit(EXIT_USAGE);
-	}
+	if (nargs < 1)
+		die(EXIT_USAGE, "CANDIDATE is missing (see --help)");
+	if (nargs > 2)
+		die(EXIT_USAGE, "too many arguments: '%s' (see --help)", argv[optind + 2]);
 	o.candidate = argv[argc - 1];
 	o.baseline = nargs == 2 ? argv[optind] : NULL;
 	check_stdin_once(&o);
