@@ -217,3 +217,17 @@ print(s.get("tests"), s.get("failures"), [c.get("name") for c in s.findall("test
 	run -0 mandoc -T lint -W warning "$man"
 	assert_output ""
 }
+
+@test "the verdict schema requires every field the tool writes and closes checks and sides" {
+	run -0 mleval-compare --rule 'f1 >= baseline' "$D/base.json" "$D/cand.json"
+	mkdir ok no-ci no-threshold extra-check extra-side
+	printf '%s\n' "$output" > ok/v.json
+	jq -c 'del(.ci)' ok/v.json > no-ci/v.json
+	jq -c 'del(.checks[0].threshold)' ok/v.json > no-threshold/v.json
+	jq -c '.checks[0].thresold = 1' ok/v.json > extra-check/v.json
+	jq -c '.candidate.pointr = null' ok/v.json > extra-side/v.json
+	run -0 python3 "$MLGATE_ROOT/tests/schema-check.py" "$MLGATE_ROOT/schemas" ok
+	for bad in no-ci no-threshold extra-check extra-side; do
+		run -1 python3 "$MLGATE_ROOT/tests/schema-check.py" "$MLGATE_ROOT/schemas" "$bad"
+	done
+}
