@@ -69,6 +69,24 @@ model_files() {
 	cmp big back
 }
 
+@test "a blob tampered with in the registry's storage is caught on fetch (exit 1)" {
+	oci_registry_start plain
+	head -c 70000 /dev/urandom > blob
+	ocit "oci://$OCI_HOST/ns" m push-blob blob
+	d=$(sha blob)
+	data="$BATS_TEST_TMPDIR/oci/storage/docker/registry/v2/blobs/sha256/${d:7:2}/${d#sha256:}/data"
+	head -c 70000 /dev/urandom > "$data"
+	run -1 --separate-stderr ocit "oci://$OCI_HOST/ns" m fetch "$d" back
+	assert_equal "$stderr" "oci-test: registry '$OCI_HOST': blob $d in 'ns/m' hashes to $(sha "$data")"
+}
+
+@test "mlpromote does not map libcurl: it is loaded only for an oci:// registry" {
+	run -0 ldd "$MLGATE_BUILD/bin/mlpromote"
+	refute_output --partial libcurl
+	run -0 ldd "$MLGATE_BUILD/tests/oci-test"
+	refute_output --partial libcurl
+}
+
 @test "a blob already in the repository is not sent again" {
 	oci_registry_start plain
 	head -c 5000 /dev/urandom > blob

@@ -170,9 +170,13 @@ int oci_blob_fetch(struct oci_client *cl, const char *digest, int fd)
 	struct oci_response resp = { 0 };
 	char *path = xasprintf("/v2/%s/blobs/%s", cl->repo, digest);
 	char got[HASH_STR_LEN];
+	uint64_t size;
 
-	/* TODO(next session): stream to fd through a write callback instead
-	 * of the response buffer; blobs are fetched whole for now. */
+	resp.to_sink = 1;
+	resp.sink_fd = fd;
+	resp.sink_start = lseek(fd, 0, SEEK_CUR);
+	if (resp.sink_start < 0)
+		die_errno("cannot download blob %s", digest);
 	req.method = "GET";
 	req.url = path;
 	repo_send(cl, &req, &resp);
@@ -183,13 +187,13 @@ int oci_blob_fetch(struct oci_client *cl, const char *digest, int fd)
 	}
 	if (resp.status != 200)
 		protocol_error(cl, "cannot fetch a blob", &resp);
-	hash_buf_str(resp.body.buf ? resp.body.buf : "", resp.body.len, got);
+	oci_response_release(&resp);
+	/* re-hashed from what landed on disk, not from what went by */
+	if (lseek(fd, resp.sink_start, SEEK_SET) < 0 || hash_fd(fd, got, &size) != 0)
+		die_errno("cannot re-read blob %s", digest);
 	if (strcmp(got, digest) != 0)
 		die(EXIT_NO, "registry '%s': blob %s in '%s' hashes to %s", cl->http.host,
 		    digest, cl->repo, got);
-	if (write_all(fd, resp.body.buf ? resp.body.buf : "", resp.body.len) != 0)
-		die_errno("cannot write blob %s", digest);
-	oci_response_release(&resp);
 	return 0;
 }
 

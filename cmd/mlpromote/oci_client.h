@@ -41,7 +41,8 @@ int oci_blob_push_fd(struct oci_client *cl, int fd, uint64_t size, const char *d
 /* The same for a small blob in memory (configs, records). */
 int oci_blob_push_buf(struct oci_client *cl, const void *data, size_t len, const char *digest);
 
-/* Writes the blob to fd while hashing it: 0, or 1 when it is not there;
+/* Downloads the blob into fd (a regular file opened read-write, from its
+ * current offset) and re-hashes it there: 0, or 1 when it is not there;
  * dies with EXIT_NO when the content does not match the digest. */
 int oci_blob_fetch(struct oci_client *cl, const char *digest, int fd);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "oci_http.h"
 #include "xalloc.h"
 
@@ -83,6 +84,13 @@ static size_t write_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct oci_response *resp = arg;
 
+	if (resp->to_sink && resp->receiving == 200) {
+		if (write_all(resp->sink_fd, data, size * nmemb) != 0) {
+			resp->sink_error = errno;
+			return 0; /* aborts the transfer */
+		}
+		return size * nmemb;
+	}
 	strbuf_add(&resp->body, data, size * nmemb);
 	return size * nmemb;
 }
@@ -118,6 +126,8 @@ static size_t read_header(char *line, size_t size, size_t nitems, void *arg)
 
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		clear_headers(resp); /* a new response: a redirect or 100 came first */
+		const char *sp = memchr(line, ' ', len);
+		resp->receiving = sp ? strtol(sp + 1, NULL, 10) : 0;
 		return len;
 	}
 	const char *colon = memchr(line, ':', len);
@@ -221,6 +231,8 @@ static CURLcode perform_once(struct oci_http *http, const struct oci_request *re
 	c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (up.error != 0)
 		die(EXIT_IO, "cannot read the upload body: %s", strerror(up.error));
+	if (resp->sink_error != 0)
+		die(EXIT_IO, "cannot write the download: %s", strerror(resp->sink_error));
 	c->easy_setopt(h, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	c->slist_free_all(headers);
 	free(url);
@@ -232,6 +244,10 @@ static void response_reset(struct oci_response *resp)
 	clear_headers(resp);
 	strbuf_reset(&resp->body);
 	resp->status = 0;
+	resp->receiving = 0;
+	if (resp->to_sink && (ftruncate(resp->sink_fd, resp->sink_start) != 0
+			      || lseek(resp->sink_fd, resp->sink_start, SEEK_SET) < 0))
+		die_errno("cannot rewind the download");
 }
 
 void oci_http_perform(struct oci_http *http, const struct oci_request *req,

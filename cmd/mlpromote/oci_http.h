@@ -53,6 +53,14 @@ struct oci_response {
 	char *content_type;
 	char *www_authenticate;
 	uint64_t content_length;
+	/* With to_sink set, a 200 body goes to sink_fd (a regular file opened
+	 * read-write, from offset sink_start, cut back there on a retry)
+	 * instead of body: blobs are never held whole in memory. */
+	int to_sink;
+	int sink_fd;
+	off_t sink_start;
+	long receiving;            /* status of the response being received */
+	int sink_error;            /* errno of a failed write to sink_fd */
 };
 
 #define OCI_REQUEST_INIT { .body_fd = -1 }

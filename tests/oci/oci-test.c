@@ -49,7 +49,7 @@ static int push_blob(struct oci_client *cl, const char *path)
 
 static int fetch(struct oci_client *cl, const char *digest, const char *out)
 {
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		die_errno("cannot create '%s'", out);
