@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The scikit-learn reference of bench/run.sh: what a typical user runs to
 score a predictions CSV. Loads label,score with numpy.loadtxt (numpy >= 1.23
-parses in C; pandas is not installed here, and read_csv is no faster), then
-computes the binary metrics mleval-compare reports.
+parses in C; pandas is not installed here), then computes the binary metrics
+mleval-compare reports.
 
 sk_metrics.py FILE.csv
 """
