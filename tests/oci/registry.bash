@@ -27,8 +27,8 @@ oci_make_ca() {
 
 # oci_wait_file FILE: waits up to 10 s for a file to appear with content.
 oci_wait_file() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		[ -s "$1" ] && return 0
 		sleep 0.1
 	done
@@ -62,7 +62,7 @@ oci_registry_start() {
   htpasswd:
     realm: mlgate-test
     path: $d/htpasswd"
-		OCI_CA=$d/ca.pem
+		export OCI_CA=$d/ca.pem
 		;;
 	token)
 		oci_start_token_server "$d" || return 1
@@ -95,8 +95,8 @@ $auth
 CONF
 	timeout "$OCI_LIFETIME" docker-registry serve "$d/config.yml" 3>&- >"$d/registry.log" 2>&1 &
 	echo $! > "$d/registry.pid"
-	local i port=""
-	for i in $(seq 100); do
+	local _ port=""
+	for _ in $(seq 100); do
 		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$d/registry.log" | head -n1)
 		[ -n "$port" ] && break
 		sleep 0.1
@@ -126,6 +126,7 @@ oci_cut_proxy() {
 	echo $! > "$d/proxy.pid"
 	oci_wait_file "$d/proxy.port" || return 1
 	OCI_PROXY=127.0.0.1:$(cat "$d/proxy.port")
+	export OCI_PROXY
 }
 
 # oci_hang_server: a port that accepts connections and never answers; sets
@@ -148,4 +149,5 @@ while True:
 	echo $! > "$d/hang.pid"
 	oci_wait_file "$d/hang.port" || return 1
 	OCI_HANG=127.0.0.1:$(cat "$d/hang.port")
+	export OCI_HANG
 }
