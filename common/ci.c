@@ -5,6 +5,7 @@
 
 #include "ci.h"
 #include "jsonio.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const char *env(const char *name)
@@ -37,9 +38,14 @@ const char *ci_provider_name(enum ci_provider p)
 	}
 }
 
+/* Environment values are bytes, records are UTF-8: bad bytes become U+FFFD. */
 static void set_env(cJSON *o, const char *key, const char *var)
 {
-	json_set_string_or_null(o, key, var ? env(var) : NULL);
+	const char *v = var ? env(var) : NULL;
+	char *clean = v ? utf8_sanitize(v) : NULL;
+
+	json_set_string_or_null(o, key, clean);
+	free(clean);
 }
 
 static cJSON *github_context(cJSON *o)
@@ -108,11 +114,15 @@ const char *ci_actor(void)
 {
 	static const char *const vars[] = { "GITHUB_ACTOR", "BUILD_USER_ID", "USER", "LOGNAME", NULL };
 
+	static char *clean;
 	struct passwd *pw;
 
 	for (const char *const *v = vars; *v; v++)
-		if (env(*v))
-			return env(*v);
+		if (env(*v)) {
+			if (!clean)
+				clean = utf8_sanitize(env(*v));
+			return clean;
+		}
 	/* Containers and CI runners often set no USER: the account still has a name. */
 	pw = getpwuid(geteuid());
 	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";

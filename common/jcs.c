@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "jcs.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Shortest decimal digits that read back as v: digits (no dot) and the
@@ -201,6 +202,8 @@ static int write_object(struct strbuf *sb, const cJSON *obj, int indent, const c
 			strbuf_addch(sb, ',');
 		newline(sb, indent < 0 ? -1 : indent + 1);
 		write_string(sb, keys[i].item->string ? keys[i].item->string : "");
+		if (keys[i].item->string && !utf8_valid(keys[i].item->string))
+			rc = -1;
 		strbuf_add(sb, indent < 0 ? ":" : ": ", indent < 0 ? 1 : 2);
 		if (write_item(sb, keys[i].item, indent < 0 ? -1 : indent + 1) < 0)
 			rc = -1;
@@ -252,7 +255,7 @@ static int write_item(struct strbuf *sb, const cJSON *item, int indent)
 		return 0;
 	case cJSON_String:
 		write_string(sb, item->valuestring ? item->valuestring : "");
-		return 0;
+		return item->valuestring && !utf8_valid(item->valuestring) ? -1 : 0;
 	case cJSON_Array: return write_array(sb, item, indent);
 	case cJSON_Object: return write_object(sb, item, indent, NULL);
 	case cJSON_Raw:
@@ -287,7 +290,7 @@ char *jcs_string(const cJSON *item, size_t *len)
 
 	if (jcs_write(&sb, item) < 0) {
 		strbuf_release(&sb);
-		die(EXIT_USAGE, "a value is not finite and cannot be written as JSON");
+		die(EXIT_USAGE, "a value cannot be written as JSON (a non-finite number or invalid UTF-8)");
 	}
 	return strbuf_detach(&sb, len);
 }

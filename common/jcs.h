@@ -13,7 +13,8 @@
 
 /*
  * Appends the canonical form of item to sb. Returns 0, or -1 when the tree
- * holds a non-finite number (which JSON cannot say): callers store null.
+ * holds what JSON cannot say: a non-finite number (callers store null) or
+ * a string that is not valid UTF-8 (callers check or sanitize input).
  */
 int jcs_write(struct strbuf *sb, const cJSON *item);
 
@@ -27,7 +28,7 @@ int jcs_write_pretty(struct strbuf *sb, const cJSON *item);
  * out must hold 32 bytes. */
 void jcs_format_number(double v, char out[32]);
 
-/* New string: the canonical form. Dies (EXIT_USAGE) on a non-finite number. */
+/* New string: the canonical form. Dies (EXIT_USAGE) when jcs_write fails. */
 char *jcs_string(const cJSON *item, size_t *len);
 
 #endif

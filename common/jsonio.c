@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "jsonio.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 struct parser {
@@ -73,36 +74,6 @@ static void fail_unexpected(struct parser *ps, const char *expected)
 }
 
 static cJSON *parse_value(struct parser *ps);
-
-/* The length of a valid UTF-8 sequence at p, or 0. */
-static int utf8_seq_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	int n;
-	unsigned min, cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (end - p < n)
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 static void add_utf8(struct strbuf *sb, unsigned cp)
 {
@@ -246,12 +217,12 @@ static char *parse_string(struct parser *ps)
 			fail_at(ps, ps->p, c ? "control character in string" : "NUL byte in string");
 			break;
 		}
-		int n = utf8_seq_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
+		size_t n = utf8_seq_len(ps->p, ps->end);
 		if (!n) {
 			fail_at(ps, ps->p, "invalid UTF-8 in string");
 			break;
 		}
-		strbuf_add(&sb, ps->p, (size_t)n);
+		strbuf_add(&sb, ps->p, n);
 		ps->p += n;
 	}
 	strbuf_release(&sb);

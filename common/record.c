@@ -25,7 +25,7 @@ void record_compute_id(const cJSON *rec, char out[HASH_STR_LEN])
 	else
 		rc = jcs_write_without(&sb, rec, skip);
 	if (rc < 0)
-		die(EXIT_USAGE, "a record holds a non-finite number");
+		die(EXIT_USAGE, "a record holds a value JSON cannot carry (a non-finite number or invalid UTF-8)");
 	hash_buf_str(sb.buf, sb.len, out);
 	strbuf_release(&sb);
 }
@@ -95,7 +95,7 @@ char *record_serialize(const cJSON *rec, size_t *len)
 
 	if (jcs_write(&sb, rec) < 0) {
 		strbuf_release(&sb);
-		die(EXIT_USAGE, "a record holds a non-finite number");
+		die(EXIT_USAGE, "a record holds a value JSON cannot carry (a non-finite number or invalid UTF-8)");
 	}
 	strbuf_addch(&sb, '\n');
 	return strbuf_detach(&sb, len);
@@ -120,7 +120,7 @@ void record_print(const cJSON *rec, int pretty)
 
 	if (rc < 0) {
 		strbuf_release(&sb);
-		die(EXIT_USAGE, "a record holds a non-finite number");
+		die(EXIT_USAGE, "a record holds a value JSON cannot carry (a non-finite number or invalid UTF-8)");
 	}
 	strbuf_addch(&sb, '\n');
 	stdout_write(sb.buf, sb.len);

@@ -310,3 +310,17 @@ strict_rejects() { # CONTENT WANT-POSITION WANT-MESSAGE-PART
 	run env -u USER -u LOGNAME "$MLGATE_BUILD/tests/common-test" ci
 	assert_line --index 1 "$(id -un)"
 }
+
+@test "the canonical writer refuses strings that are not UTF-8, and keeps those that are" {
+	run -0 ct canon-string "$(printf 'caf\xc3\xa9')"
+	assert_output "$(printf '"caf\xc3\xa9"')"
+	run -2 --separate-stderr ct canon-string "$(printf 'caf\xe9')"
+	assert_equal "$stderr" "common-test: a value cannot be written as JSON (a non-finite number or invalid UTF-8)"
+}
+
+@test "CI context: environment bytes that are not UTF-8 become U+FFFD" {
+	GITHUB_ACTIONS=true GITHUB_JOB="$(printf 'j\xffb')" GITHUB_ACTOR="$(printf 'a\xfe')" run ct ci
+	assert_success
+	assert_line --index 0 --partial "$(printf '"job":"j\xef\xbf\xbdb"')"
+	assert_line --index 1 "$(printf 'a\xef\xbf\xbd')"
+}

@@ -2,6 +2,8 @@
 #ifndef MLRUN_LOG_RUNLOG_H
 #define MLRUN_LOG_RUNLOG_H
 
+#include "utf8.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
@@ -54,13 +56,6 @@ int point_parse(struct point *pt, const char *line, size_t len);
 void point_release(struct point *pt);
 /* Scans a JSON number (or NaN, Infinity, -Infinity) at s; its length, or 0. */
 size_t number_scan(const char *s, const char *end, double *out);
-
-/* ---- utf8.c ---- */
-/* The length of a valid multi-byte UTF-8 sequence at s, or 0. */
-size_t utf8_seq_len(const char *s, const char *end);
-int utf8_valid(const char *s);
-/* A copy with each invalid byte replaced by U+FFFD. */
-char *utf8_sanitize(const char *s);
 
 /* ---- metrics.c: the series, its statistics, metrics.jsonl ---- */
 struct metrics;

@@ -176,35 +176,3 @@ int entry_same(const struct snapent *a, const struct snapent *b)
 		return strcmp(a->hash, b->hash) == 0;
 	return strcmp(a->target, b->target) == 0;
 }
-
-int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p;
-		int n;
-		unsigned min, cp;
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1, min = 0x80, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2, min = 0x800, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3, min = 0x10000, cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (int k = 1; k <= n; k++) {
-			if ((p[k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}

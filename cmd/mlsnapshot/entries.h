@@ -7,6 +7,8 @@
 #ifndef MLSNAPSHOT_ENTRIES_H
 #define MLSNAPSHOT_ENTRIES_H
 
+#include "utf8.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
@@ -57,8 +59,5 @@ int entries_from_json(const cJSON *arr, struct entry_list *l, char *msg, size_t 
 
 /* 1 when the two entries hold the same content (type, size, hash or target). */
 int entry_same(const struct snapent *a, const struct snapent *b);
-
-/* 1 when s is valid UTF-8 (JSON strings must be). */
-int utf8_valid(const char *s);
 
 #endif

@@ -167,6 +167,15 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "ci") && argc == 2) return do_ci();
 	/* version_print closes stdout and so does the atexit handler: must be fine. */
 	if (!strcmp(verb, "version") && argc == 2) { version_print(); return 0; }
+	/* A string with bytes that are not UTF-8 must not reach a record. */
+	if (!strcmp(verb, "canon-string") && argc == 3) {
+		cJSON *str = cJSON_CreateString(argv[2]);
+		char *text = jcs_string(str, NULL);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(str);
+		return 0;
+	}
 	if (!strcmp(verb, "name") && argc == 3) { name_check("name", argv[2]); return 0; }
 	if (!strcmp(verb, "lock") && argc == 4) return do_lock(argv[2], argv[3]);
 	if (!strcmp(verb, "trylock") && argc == 3) return do_trylock(argv[2]);

@@ -1,12 +1,12 @@
 /*
- * UTF-8 checks: records are strict JSON, and the canonical writer copies
- * string bytes as they are, so every string that enters a record from
- * outside (arguments, files, the environment) is checked here first.
+ * UTF-8 checks: records are strict JSON, so every string that enters a
+ * record from outside (arguments, files, the environment) is checked, or
+ * made valid, here; the canonical writer refuses what slips through.
  */
 #include <string.h>
 
-#include "runlog.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 /* The length of a valid UTF-8 sequence (not ASCII) at p, or 0. */
 size_t utf8_seq_len(const char *s, const char *end)
