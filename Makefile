@@ -47,7 +47,7 @@ MANS := $(sort $(wildcard man/man1/*.1 man/man7/*.7))
 .PHONY: all check test lint demo bench install uninstall clean deps fuzz fuzz-build
 .DELETE_ON_ERROR:
 
-all: $(BINS) $(UNIT_BINS) $(BUILD)/tests/faultshim.so
+all: $(BINS) $(UNIT_BINS) $(BUILD)/tests/faultshim.so $(BUILD)/tests/oci-test
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -77,6 +77,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_COMMON)) $(ALL_LDFLAGS) -o $@ $< \
 		$(BUILD)/libcommon.a $(call pkg_libs,$(PKGS_COMMON)) -lpthread
+
+# A driver for mlpromote's OCI client (tests/oci.bats), built from the
+# client's own sources. libcurl is dlopen'ed at run time, never linked.
+OCI_TEST_SRC := tests/oci/oci-test.c $(sort $(wildcard cmd/mlpromote/oci_*.c))
+$(BUILD)/tests/oci-test: $(OCI_TEST_SRC) $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icmd/mlpromote $(call pkg_cflags,$(PKGS_COMMON) libsodium) $(ALL_LDFLAGS) \
+		-o $@ $(OCI_TEST_SRC) $(BUILD)/libcommon.a $(call pkg_libs,libsodium $(PKGS_COMMON)) -lm
 
 # The I/O fault shim is preloaded into the tools, sanitized or not: it is
 # built plain, and needs _GNU_SOURCE for RTLD_NEXT.
@@ -132,7 +140,7 @@ test: all
 
 lint:
 	shellcheck -x build-aux/*.sh $(wildcard bench/*.sh examples/*.sh tests/*.sh tests/soak/*.sh)
-	shellcheck -s bash tests/*.bash
+	shellcheck -s bash tests/*.bash tests/oci/*.bash
 	@for m in $(MANS); do \
 		out=$$(mandoc -T lint -W warning $$m) || { echo "$$out"; exit 1; }; \
 		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
