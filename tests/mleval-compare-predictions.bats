@@ -224,3 +224,17 @@ sha() {
 		--arg c "$(jq -r .id cand.json)" --arg b "$(jq -r .id base.json)" verdict.json | tr '\n' ' ')" \
 		"eval true true "
 }
+
+@test "the eval schema and the verdict's predictions close {path, hash} to the fields written" {
+	mkdir ok bad-eval bad-verdict
+	run -0 mleval-compare --predictions "$D/binary-cand.csv"
+	printf '%s\n' "$output" > ok/eval.json
+	jq -c '.source.hsah = .source.hash' ok/eval.json > bad-eval/eval.json
+	run -0 mleval-compare --predictions --rule 'f1 >= baseline - 1' "$D/binary-base.csv" "$D/binary-cand.csv"
+	printf '%s\n' "$output" > ok/verdict.json
+	jq -c '.candidate.predictions.sizes = 1' ok/verdict.json > bad-verdict/verdict.json
+	run -0 jq -e '.candidate.predictions.hash' ok/verdict.json
+	run -0 python3 "$MLGATE_ROOT/tests/schema-check.py" "$MLGATE_ROOT/schemas" ok
+	run -1 python3 "$MLGATE_ROOT/tests/schema-check.py" "$MLGATE_ROOT/schemas" bad-eval
+	run -1 python3 "$MLGATE_ROOT/tests/schema-check.py" "$MLGATE_ROOT/schemas" bad-verdict
+}
