@@ -209,8 +209,10 @@ as_plain_user() {
 
 @test "usage errors are exit 2; --help and --version exit 0 on stdout" {
 	run --separate-stderr -2 mlsnapshot
-	[[ "$stderr" == *"a DIR to snapshot is missing"* ]]
+	assert_equal "$stderr" "mlsnapshot: a DIR to snapshot is missing (see --help)"
 	mkdir a b
+	run --separate-stderr -2 mlsnapshot -j 0 a
+	assert_equal "$stderr" "mlsnapshot: -j wants a number of threads from 1 to 1024, not '0' (see --help)"
 	run -2 mlsnapshot a b
 	run -2 mlsnapshot -j 0 a
 	run -2 mlsnapshot -j many a

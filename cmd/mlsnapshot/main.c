@@ -44,12 +44,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* A usage error is one line, as every error is; --help has the rest. */
 _Noreturn static void usage(const char *fmt, const char *arg)
 {
-	if (fmt)
-		warnmsg(fmt, arg);
-	fputs(usage_text, stderr);
-	exit(EXIT_USAGE);
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, fmt, arg);
+	die(EXIT_USAGE, "%s (see --help)", msg);
 }
 
 /* Which options each mode takes: the letters, and the long-only ones by name. */
