@@ -18,7 +18,7 @@ npm_tools() {
 packages="build-essential pkg-config libarchive-dev libcjson-dev libsodium-dev libssl-dev
 libcurl4-openssl-dev bats bats-support bats-assert parallel jq zstd shellcheck mandoc
 python3 python3-jsonschema python3-yaml minisign strace groovy
-docker-registry skopeo apache2-utils python3-cryptography openssl"
+docker-registry skopeo apache2-utils python3-cryptography openssl prometheus"
 # Node.js may come from elsewhere (nodesource ships npm inside nodejs): only
 # ask Debian for it when there is no npm at all.
 command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"

@@ -17,10 +17,16 @@ load data/mlpromote/lib
 @test "usage errors are exit 2: no subcommand, an unknown one, an option of another subcommand" {
 	run --separate-stderr -2 mlpromote
 	assert_equal "$output" ""
+	assert_equal "$stderr" "mlpromote: a subcommand is missing (see --help)"
 	run --separate-stderr -2 mlpromote frobnicate
-	[[ $stderr == *"'frobnicate': no such subcommand"* ]]
+	assert_equal "$stderr" "mlpromote: 'frobnicate': no such subcommand (see --help)"
 	run --separate-stderr -2 mlpromote status --verdict v.json
-	[[ $stderr == *"--verdict: not an option of 'status'"* ]]
+	assert_equal "$stderr" "mlpromote: --verdict: not an option of 'status' (see --help)"
+	run --separate-stderr -2 mlpromote status --bogus
+	assert_equal "$stderr" "mlpromote: unknown option '--bogus' (see --help)"
+	run --separate-stderr -2 mlpromote status --model
+	assert_equal "$stderr" "mlpromote: option '--model' needs a value (see --help)"
+	run -3 --separate-stderr sh -c 'mlpromote --help > /dev/full' 
 	run --separate-stderr -2 mlpromote promote --expect 1x
 	[[ $stderr == *"--expect '1x'"* ]]
 }

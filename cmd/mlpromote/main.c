@@ -78,8 +78,8 @@ static void check_accepted(const struct command *cmd, int c)
 	for (const char *p = cmd->accepts; (p = strstr(p, key)); p++)
 		if (p == cmd->accepts || p[-1] == ' ')
 			return;
-	warnmsg("%s%s: not an option of '%s'", strlen(name) > 1 ? "--" : "-", name, cmd->name);
-	usage(EXIT_USAGE);
+	die(EXIT_USAGE, "%s%s: not an option of '%s' (see --help)", strlen(name) > 1 ? "--" : "-",
+	    name, cmd->name);
 }
 
 static long long parse_seq(const char *s)
@@ -98,11 +98,15 @@ static void parse_options(const struct command *cmd, struct opts *o, int argc, c
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "C:hp:s:", longopts, NULL)) != -1) {
+	/* getopt's own messages would name the subcommand, not the tool. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":C:hp:s:", longopts, NULL)) != -1) {
 		if (c == 'h')
-			usage(EXIT_OK);
+			usage();
+		if (c == ':')
+			die(EXIT_USAGE, "option '%s' needs a value (see --help)", argv[optind - 1]);
 		if (c == '?')
-			usage(EXIT_USAGE);
+			die(EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
 		check_accepted(cmd, c);
 		switch (c) {
 		case 'C': o->chdir = optarg; break;
@@ -138,9 +142,9 @@ int main(int argc, char **argv)
 
 	err_init("mlpromote");
 	if (argc < 2)
-		usage(EXIT_USAGE);
+		die(EXIT_USAGE, "a subcommand is missing (see --help)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		usage(EXIT_OK);
+		usage();
 	if (!strcmp(argv[1], "--version")) {
 		version_print();
 		return EXIT_OK;
@@ -148,10 +152,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			cmd = &commands[i];
-	if (!cmd) {
-		warnmsg("'%s': no such subcommand", argv[1]);
-		usage(EXIT_USAGE);
-	}
+	if (!cmd)
+		die(EXIT_USAGE, "'%s': no such subcommand (see --help)", argv[1]);
 	parse_options(cmd, &o, argc - 1, argv + 1);
 	if (!o.registry || !*o.registry)
 		o.registry = getenv("MLGATE_REGISTRY");

@@ -38,6 +38,7 @@ int cmd_pull(struct opts *o);
 int cmd_verify(struct opts *o);
 int cmd_keygen(struct opts *o);
 
-void usage(int status);
+/* --help: the synopsis on stdout, exit 0 (3 when stdout cannot be written). */
+_Noreturn void usage(void);
 
 #endif

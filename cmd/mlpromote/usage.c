@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "err.h"
+#include "fileio.h"
 #include "opts.h"
 
 static const char synopsis[] =
@@ -21,8 +23,9 @@ static const char synopsis[] =
 "       mlpromote keygen -p PUBFILE -s SECFILE\n"
 "       mlpromote --help | --version\n";
 
-void usage(int status)
+void usage(void)
 {
-	fputs(synopsis, status ? stderr : stdout);
-	exit(status);
+	fputs(synopsis, stdout);
+	stdout_close();
+	exit(EXIT_OK);
 }
