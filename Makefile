@@ -99,10 +99,16 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c)))
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined -Icommon
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC)
+# A target that fuzzes a tool's parser names the tool's files it needs.
+FUZZ_SRC_minisign = cmd/mlpromote/minisign.c
+FUZZ_PKGS_minisign = libsodium
+FUZZ_INC_minisign = -Icmd/mlpromote
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $$(FUZZ_SRC_$$*)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(call pkg_cflags,$(PKGS_COMMON)) -o $@ $< $(COMMON_SRC) \
-		$(call pkg_libs,$(PKGS_COMMON)) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_INC_$*) $(call pkg_cflags,$(PKGS_COMMON) $(FUZZ_PKGS_$*)) \
+		-o $@ $< $(FUZZ_SRC_$*) $(COMMON_SRC) \
+		$(call pkg_libs,$(FUZZ_PKGS_$*) $(PKGS_COMMON)) -lm
 
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
