@@ -27,6 +27,24 @@ static uint64_t sort_key(double d)
 	return (u & (UINT64_C(1) << 63)) ? ~u : u | (UINT64_C(1) << 63);
 }
 
+/*
+ * Turns one pass's digit counts into start offsets. Returns 1 when a single
+ * digit holds every key: that pass would move nothing and can be skipped.
+ */
+static int counts_to_offsets(size_t *c, size_t n)
+{
+	size_t sum = 0;
+	int single = 0;
+
+	for (size_t d = 0; d < BUCKETS; d++) {
+		size_t here = c[d];
+		single |= here == n;
+		c[d] = sum;
+		sum += here;
+	}
+	return single;
+}
+
 uint32_t *order_by_value(const double *v, size_t n, uint8_t *tied)
 {
 	uint64_t *key = big_alloc(n, sizeof(*key)), *key2 = big_alloc(n, sizeof(*key2));
@@ -42,16 +60,8 @@ uint32_t *order_by_value(const double *v, size_t n, uint8_t *tied)
 	}
 	for (int p = 0; p < PASSES; p++) {
 		int shift = p * DIGIT_BITS;
-		size_t sum = 0, *c = count[p];
-		int single = 0;
-		for (size_t d = 0; d < BUCKETS; d++) {
-			size_t here = c[d];
-			if (here == n)
-				single = 1;
-			c[d] = sum;
-			sum += here;
-		}
-		if (single)
+		size_t *c = count[p];
+		if (counts_to_offsets(c, n))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			size_t at = c[(key[i] >> shift) & (BUCKETS - 1)]++;
@@ -91,15 +101,9 @@ double auc_sorting_scores(double *v, const uint8_t *y, size_t n)
 			count[p][(k >> (p * DIGIT_BITS)) & (BUCKETS - 1)]++;
 	}
 	for (int p = 0; p < PASSES; p++) {
-		int shift = p * DIGIT_BITS, single = 0;
-		size_t sum = 0, *c = count[p];
-		for (size_t d = 0; d < BUCKETS; d++) {
-			size_t here = c[d];
-			single |= here == n;
-			c[d] = sum;
-			sum += here;
-		}
-		if (single)
+		int shift = p * DIGIT_BITS;
+		size_t *c = count[p];
+		if (counts_to_offsets(c, n))
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			size_t at = c[(key[i] >> shift) & (BUCKETS - 1)]++;
