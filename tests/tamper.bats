@@ -104,12 +104,9 @@ tamper_each() {
 	done
 	for pos in $(positions l4 8); do
 		change_byte "$log" $((last + pos))
-		run --separate-stderr mlpromote verify --registry reg
-		[ "$status" -eq 1 ] || { echo "line 4 byte $pos: exit $status"; return 1; }
-		# a damaged last line is dropped as if torn: verify then names the
-		# pointer it made, ahead of the log
-		[[ $stderr == *"$log"* || $stderr == *"reg/models/m/current.json: seq 2 is ahead of the audit log"* ]] ||
-			{ echo "line 4 byte $pos: $stderr"; return 1; }
+		run --separate-stderr -1 mlpromote verify --registry reg
+		# its last byte, the newline, too: a whole line is not a torn one
+		[[ $stderr == *"$log:4:"* ]] || { echo "line 4 byte $pos: $stderr"; return 1; }
 		cp orig-log "$log"
 	done
 	run -0 mlpromote verify --registry reg
@@ -121,4 +118,35 @@ tamper_each() {
 	tamper_each reg/models/m/versions/1/model.json reg/models/m/versions/1/model.json 0 created_at
 	tamper_each reg/models/m/versions/2/run.json reg/models/m/versions/2/run.json 0 created_at
 	tamper_each reg/models/m/current.json reg/models/m/current.json 0 created_at
+}
+
+@test "the last audit line's newline changed: named, and no writer cuts it as torn" {
+	two_live
+	local log=reg/models/m/audit.jsonl
+	truncate -s -1 "$log" && printf 'x' >> "$log"
+	cp "$log" damaged
+	run --separate-stderr -1 mlpromote verify --registry reg
+	[[ $stderr == *"$log:4: a whole line ending in 0x78, not a newline (a changed byte, not a torn append)"* ]]
+	run --separate-stderr -1 mlpromote rollback --registry reg --model m
+	[[ $stderr == *"$log:4: a whole line ending in 0x78"*"(run 'mlpromote verify')" ]]
+	cmp damaged "$log"
+}
+
+@test "a tear just before the newline is still torn: ignored by readers, cut by the next writer" {
+	two_live
+	local log=reg/models/m/audit.jsonl
+	cp "$log" whole.jsonl
+	cp reg/models/m/current.json seq2.json
+	mlpromote rollback --registry reg --model m > /dev/null
+	# as if the rollback died with its line written but for the newline
+	cp seq2.json reg/models/m/current.json
+	truncate -s -1 "$log"
+	run --separate-stderr -0 mlpromote verify --registry reg
+	[ -z "$stderr" ]
+	run -0 mlpromote status --registry reg --model m
+	assert_equal "$(jq -c '[.version, .seq]' <<<"$output")" '["2",2]'
+	run -0 mlpromote rollback --registry reg --model m
+	assert_equal "$(wc -l < "$log")" 5
+	cmp whole.jsonl <(head -n 4 "$log")
+	run -0 mlpromote verify --registry reg
 }

@@ -70,6 +70,21 @@ static int check_line(struct audit_log *log, const cJSON *rec, const char *where
 	return 0;
 }
 
+/*
+ * Bytes after the last newline are a torn append, unless all but their last
+ * byte make a whole JSON value: a proper prefix of a line never does, so that
+ * is a whole line whose newline was changed into another byte.
+ */
+static int newline_changed(const char *p, size_t len)
+{
+	struct json_error jerr;
+	cJSON *rec = len > 1 ? json_parse_strict(p, len - 1, &jerr) : NULL;
+	int whole = rec != NULL;
+
+	cJSON_Delete(rec);
+	return whole;
+}
+
 void audit_load(struct audit_log *log, const char *path, const char *model)
 {
 	char *buf, *p, *end, *nl;
@@ -90,11 +105,19 @@ void audit_load(struct audit_log *log, const char *path, const char *model)
 		cJSON *rec;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
+		where = audit_where(log, log->n + 1);
+		if (!nl && newline_changed(p, (size_t)(end - p))) {
+			check_fail(where, "a whole line ending in 0x%02x, not a newline (a changed "
+					  "byte, not a torn append)", (unsigned char)end[-1]);
+			free(where);
+			log->broken = 1;
+			break;
+		}
 		if (!nl) {
+			free(where);
 			log->torn = 1;
 			break;
 		}
-		where = audit_where(log, log->n + 1);
 		rec = check_parse_record(where, p, (size_t)(nl + 1 - p), "audit", 1);
 		if (!rec || check_line(log, rec, where) < 0) {
 			cJSON_Delete(rec);

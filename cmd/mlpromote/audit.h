@@ -25,8 +25,9 @@ struct audit_log {
 
 /*
  * Reads and checks the log (a missing file is an empty log). A torn last
- * line is left out. A line that fails its checks is check_fail()ed and ends
- * the reading.
+ * line (bytes after the last newline that are not a whole line) is left out.
+ * A line that fails its checks, or a whole last line whose newline was
+ * changed into another byte, is check_fail()ed and ends the reading.
  */
 void audit_load(struct audit_log *log, const char *path, const char *model);
 void audit_release(struct audit_log *log);
