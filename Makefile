@@ -103,6 +103,11 @@ FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address
 FUZZ_SRC_minisign = cmd/mlpromote/minisign.c
 FUZZ_PKGS_minisign = libsodium
 FUZZ_INC_minisign = -Icmd/mlpromote
+FUZZ_SRC_csv = cmd/mleval-compare/csv.c cmd/mleval-compare/fastnum.c cmd/mleval-compare/bigmem.c
+FUZZ_INC_csv = -Icmd/mleval-compare
+FUZZ_SRC_tarlist = cmd/mlsnapshot/tarread.c cmd/mlsnapshot/entries.c
+FUZZ_PKGS_tarlist = libarchive
+FUZZ_INC_tarlist = -Icmd/mlsnapshot
 .SECONDEXPANSION:
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $$(FUZZ_SRC_$$*)
 	@mkdir -p $(@D)

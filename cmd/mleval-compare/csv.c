@@ -25,6 +25,7 @@
 
 #define BLOCK (4u << 20)
 #define MAX_FIELDS 4096
+#define NEED_MORE (-2)
 
 struct field {
 	size_t start, len;  /* in the block, quotes excluded */
@@ -43,9 +44,11 @@ struct csvin {
 	long line;          /* of the record at pos */
 	struct field f[MAX_FIELDS];
 	size_t nf;          /* fields in the last record, maybe more than MAX_FIELDS */
+	struct preds_err *err;
 };
 
-static void csv_fill(struct csvin *in)
+/* 0, or -1 with in->err set when the file cannot be read. */
+static int csv_fill(struct csvin *in)
 {
 	ssize_t got;
 
@@ -61,20 +64,28 @@ static void csv_fill(struct csvin *in)
 	do
 		got = read(in->fd, in->buf + in->len, in->cap - in->len);
 	while (got < 0 && errno == EINTR);
-	if (got < 0)
-		die(EXIT_USAGE, "cannot read '%s': %s", in->name, strerror(errno));
+	if (got < 0) {
+		in->err->line = 0;
+		in->err->col = 0;
+		snprintf(in->err->msg, sizeof(in->err->msg), "cannot read '%s': %s",
+			 in->name, strerror(errno));
+		return -1;
+	}
 	if (got == 0)
 		in->eof = 1;
 	sha256_update(&in->h, in->buf + in->len, (size_t)got);
 	in->len += (size_t)got;
+	return 0;
 }
 
-_Noreturn static void csv_die(const struct csvin *in, long line, size_t col, const char *fmt, const char *arg)
+/* Sets in->err to FILE:LINE:COL's message; returns -1 for the caller to pass up. */
+static int csv_error(const struct csvin *in, long line, size_t col, const char *fmt,
+		     const char *arg)
 {
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), fmt, arg);
-	die(EXIT_USAGE, "%s:%ld:%zu: %s", in->name, line, col, msg);
+	in->err->line = line;
+	in->err->col = col;
+	snprintf(in->err->msg, PREDS_POS_MSG_MAX, fmt, arg);
+	return -1;
 }
 
 static void add_field(struct csvin *in, size_t *n, const struct field *fl)
@@ -86,7 +97,8 @@ static void add_field(struct csvin *in, size_t *n, const struct field *fl)
 
 /*
  * One record into in->f. 1 when parsed (pos past it), 0 at the end of the
- * input, -1 when the block ends inside it and more must be read first.
+ * input, NEED_MORE when the block ends inside it and more must be read
+ * first, -1 on an error (in->err set).
  */
 static int parse_record(struct csvin *in)
 {
@@ -95,7 +107,7 @@ static int parse_record(struct csvin *in)
 	long line = in->line;
 
 	if (i == end)
-		return in->eof ? 0 : -1;
+		return in->eof ? 0 : NEED_MORE;
 	for (;;) {
 		struct field fl = { 0, 0, 0, line, i - linestart + 1 };
 		if (b[i] == '"') {
@@ -105,8 +117,8 @@ static int parse_record(struct csvin *in)
 				const char *q = memchr(b + i, '"', end - i);
 				if (q == NULL) {
 					if (in->eof)
-						csv_die(in, fl.line, fl.col, "%s", "unterminated quoted field");
-					return -1;
+						return csv_error(in, fl.line, fl.col, "%s", "unterminated quoted field");
+					return NEED_MORE;
 				}
 				for (const char *p = b + i; p < q; p++)
 					if (*p == '\n') {
@@ -115,7 +127,7 @@ static int parse_record(struct csvin *in)
 					}
 				i = (size_t)(q - b) + 1;
 				if (i == end && !in->eof)
-					return -1;
+					return NEED_MORE;
 				if (i < end && b[i] == '"') {
 					i++;
 					continue;
@@ -125,18 +137,19 @@ static int parse_record(struct csvin *in)
 			fl.len = i - 1 - fl.start;
 			if (i < end && b[i] == '\r') {
 				if (i + 1 == end && !in->eof)
-					return -1;
+					return NEED_MORE;
 				if (i + 1 == end || b[i + 1] == '\n')
 					i++;
 			}
 			if (i < end && b[i] != ',' && b[i] != '\n')
-				csv_die(in, line, i - linestart + 1, "%s", "unexpected character after a closing quote");
+				return csv_error(in, line, i - linestart + 1, "%s",
+						 "unexpected character after a closing quote");
 		} else {
 			fl.start = i;
 			while (i < end && b[i] != ',' && b[i] != '\n')
 				i++;
 			if (i == end && !in->eof)
-				return -1;
+				return NEED_MORE;
 			fl.len = i - fl.start;
 			if (fl.len > 0 && b[i - 1] == '\r' && (i == end || b[i] == '\n'))
 				fl.len--;
@@ -145,7 +158,7 @@ static int parse_record(struct csvin *in)
 		if (i < end && b[i] == ',') {
 			i++;
 			if (i == end && !in->eof)
-				return -1;
+				return NEED_MORE;
 			if (i == end) {
 				struct field last = { i, 0, 0, line, i - linestart + 1 };
 				add_field(in, &n, &last);
@@ -165,13 +178,14 @@ static int parse_record(struct csvin *in)
 	return 1;
 }
 
-/* The next record, reading blocks as needed. 0 at the end. */
+/* The next record, reading blocks as needed. 0 at the end, -1 on an error. */
 static int next_record(struct csvin *in)
 {
 	int r;
 
-	while ((r = parse_record(in)) < 0)
-		csv_fill(in);
+	while ((r = parse_record(in)) == NEED_MORE)
+		if (csv_fill(in) < 0)
+			return -1;
 	return r;
 }
 
@@ -197,20 +211,23 @@ struct columns {
 	long label, value, id;
 };
 
-static void read_header(struct csvin *in, enum value_col *col, struct columns *c)
+static int read_header(struct csvin *in, enum value_col *col, struct columns *c)
 {
 	long score = -1, prediction = -1;
 	struct strbuf sb = STRBUF_INIT;
+	int r;
 
-	csv_fill(in);
-	while (in->len < 3 && !in->eof)
-		csv_fill(in);
+	do
+		if (csv_fill(in) < 0)
+			return -1;
+	while (in->len < 3 && !in->eof);
 	if (in->len >= 3 && memcmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
 		in->pos = 3;
-	if (!next_record(in))
-		csv_die(in, 1, 1, "%s", "empty file: expected a header");
+	r = next_record(in);
+	if (r <= 0)
+		return r < 0 ? -1 : csv_error(in, 1, 1, "%s", "empty file: expected a header");
 	if (in->nf > MAX_FIELDS)
-		csv_die(in, 1, 1, "%s", "too many columns");
+		return csv_error(in, 1, 1, "%s", "too many columns");
 	c->n = in->nf;
 	c->label = c->value = c->id = -1;
 	for (size_t k = 0; k < in->nf; k++) {
@@ -227,22 +244,27 @@ static void read_header(struct csvin *in, enum value_col *col, struct columns *c
 			slot = &prediction;
 		else if (strcmp(sb.buf, "id") == 0)
 			slot = &c->id;
-		if (slot != NULL && *slot >= 0)
-			csv_die(in, 1, in->f[k].col, "duplicate column '%s'", sb.buf);
+		if (slot != NULL && *slot >= 0) {
+			csv_error(in, 1, in->f[k].col, "duplicate column '%s'", sb.buf);
+			strbuf_release(&sb);
+			return -1;
+		}
 		if (slot != NULL)
 			*slot = (long)k;
 	}
 	strbuf_release(&sb);
 	if (c->label < 0)
-		csv_die(in, 1, 1, "%s", "no 'label' column in the header");
+		return csv_error(in, 1, 1, "%s", "no 'label' column in the header");
 	if (*col == COL_GUESS)
 		*col = score >= 0 ? COL_SCORE : COL_PREDICTION;
 	c->value = *col == COL_SCORE ? score : prediction;
 	if (c->value < 0)
-		csv_die(in, 1, 1, "no '%s' column in the header", *col == COL_SCORE ? "score" : "prediction");
+		return csv_error(in, 1, 1, "no '%s' column in the header",
+				 *col == COL_SCORE ? "score" : "prediction");
+	return 0;
 }
 
-static double field_number(struct csvin *in, const struct field *fl, const char *name)
+static int field_number(struct csvin *in, const struct field *fl, const char *name, double *out)
 {
 	double v;
 
@@ -250,9 +272,10 @@ static double field_number(struct csvin *in, const struct field *fl, const char 
 		char what[128];
 		snprintf(what, sizeof(what), "bad number '%.*s' in column '%s'",
 			 (int)(fl->len > 40 ? 40 : fl->len), in->buf + fl->start, name);
-		csv_die(in, fl->line, fl->col, "%s", what);
+		return csv_error(in, fl->line, fl->col, "%s", what);
 	}
-	return v == 0 ? 0.0 : v;  /* -0 is 0: it ties with 0 */
+	*out = v == 0 ? 0.0 : v;  /* -0 is 0: it ties with 0 */
+	return 0;
 }
 
 static void grow(struct preds *p, size_t *cap, int ids)
@@ -284,32 +307,43 @@ static size_t preallocate(struct csvin *in, const struct columns *c, struct pred
 	return cap;
 }
 
-static void read_rows(struct csvin *in, const struct columns *c, struct preds *p)
+static int read_row(struct csvin *in, const struct columns *c, struct preds *p,
+		    double *y, double *v)
+{
+	const struct field *f = in->f;
+
+	if (in->nf != c->n) {
+		char what[96];
+		snprintf(what, sizeof(what), "ragged row: %zu field%s, the header has %zu",
+			 in->nf, in->nf == 1 ? "" : "s", c->n);
+		return csv_error(in, f[0].line, 1, "%s", what);
+	}
+	if (p->n == UINT32_MAX - 1)
+		return csv_error(in, f[0].line, 1, "%s", "too many rows");
+	if (field_number(in, &f[c->label], "label", y) < 0 ||
+	    field_number(in, &f[c->value], p->col == COL_SCORE ? "score" : "prediction", v) < 0)
+		return -1;
+	if (p->col == COL_SCORE && *y != 0 && *y != 1)
+		return csv_error(in, f[c->label].line, f[c->label].col, "%s",
+				 "a label must be 0 or 1 beside a score");
+	return 0;
+}
+
+static int read_rows(struct csvin *in, const struct columns *c, struct preds *p)
 {
 	size_t cap = preallocate(in, c, p);
 	struct strbuf ids = STRBUF_INIT;
-	int integral = 1;
+	int integral = 1, r;
 
-	while (next_record(in)) {
+	while ((r = next_record(in)) > 0) {
 		const struct field *f = in->f;
 		double y, v;
 		if (blank_record(in))
 			continue;
-		if (in->nf != c->n) {
-			char what[96];
-			snprintf(what, sizeof(what), "ragged row: %zu field%s, the header has %zu",
-				 in->nf, in->nf == 1 ? "" : "s", c->n);
-			csv_die(in, f[0].line, 1, "%s", what);
-		}
-		if (p->n == UINT32_MAX - 1)
-			csv_die(in, f[0].line, 1, "%s", "too many rows");
+		if (read_row(in, c, p, &y, &v) < 0)
+			break;
 		if (p->n == cap)
 			grow(p, &cap, c->id >= 0);
-		y = field_number(in, &f[c->label], "label");
-		v = field_number(in, &f[c->value], p->col == COL_SCORE ? "score" : "prediction");
-		if (p->col == COL_SCORE && y != 0 && y != 1)
-			csv_die(in, f[c->label].line, f[c->label].col, "%s",
-				"a label must be 0 or 1 beside a score");
 		if (integral && (y != floor(y) || v != floor(v)))
 			integral = 0;
 		p->label[p->n] = y;
@@ -321,39 +355,67 @@ static void read_rows(struct csvin *in, const struct columns *c, struct preds *p
 		}
 		p->n++;
 	}
-	if (p->n == 0)
-		csv_die(in, in->line, 1, "%s", "no data rows after the header");
+	if (r == 0 && p->n == 0)
+		r = csv_error(in, in->line, 1, "%s", "no data rows after the header");
+	if (r != 0) {
+		strbuf_release(&ids);
+		return -1;
+	}
 	p->integral = integral;
 	if (c->id >= 0)
 		p->ids = strbuf_detach(&ids, NULL);
+	return 0;
 }
 
-void preds_read(const char *path, enum value_col col, struct preds *p)
+int preds_parse(int fd, const char *name, enum value_col col, size_t block,
+		struct preds *p, struct preds_err *err)
 {
 	struct csvin *in = xcalloc(1, sizeof(*in));
 	struct columns c;
 	unsigned char digest[SHA256_LEN];
-	int is_stdin = strcmp(path, "-") == 0;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->path = path;
-	in->name = file_display_name(path);
-	in->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		die(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
-	in->cap = BLOCK;
+	in->fd = fd;
+	in->name = name;
+	in->err = err;
+	in->cap = block ? block : BLOCK;
 	in->buf = xmalloc(in->cap);
 	in->line = 1;
 	sha256_init(&in->h);
-	read_header(in, &col, &c);
-	p->col = col;
-	read_rows(in, &c, p);
+	rc = read_header(in, &col, &c);
+	if (rc == 0) {
+		p->col = col;
+		rc = read_rows(in, &c, p);
+	}
 	sha256_final(&in->h, digest);
-	hash_format(digest, p->hash);
-	if (!is_stdin)
-		close(in->fd);
+	if (rc == 0)
+		hash_format(digest, p->hash);
+	else
+		preds_release(p);
 	free(in->buf);
 	free(in);
+	return rc;
+}
+
+void preds_read(const char *path, enum value_col col, struct preds *p)
+{
+	struct preds_err err;
+	const char *name = file_display_name(path);
+	int is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		die(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
+	rc = preds_parse(fd, name, col, 0, p, &err);
+	if (!is_stdin)
+		close(fd);
+	if (rc < 0 && err.line > 0)
+		die(EXIT_USAGE, "%s:%ld:%zu: %s", name, err.line, err.col, err.msg);
+	if (rc < 0)
+		die(EXIT_USAGE, "%s", err.msg);
+	p->path = path;
 }
 
 void preds_release(struct preds *p)

@@ -37,6 +37,8 @@ struct scan {
 	size_t nall, capall;
 	uint64_t total;
 	unsigned char *buf;
+	int status;             /* the first failure's exit status, 0 while none */
+	char *msg;              /* and its message */
 };
 
 static int seen_cmp(const void *a, const void *b)
@@ -61,24 +63,34 @@ static void scan_release(struct scan *s)
 	s->nall = 0;
 }
 
-_Noreturn static void refuse(struct scan *s, const char *entry, const char *why)
+/* Each failure is kept (the first only) and -1 passed up to tarread_read. */
+static int fail(struct scan *s, int status, char *msg)
 {
-	char *msg = xasprintf("'%s': refused entry '%s': %s", s->path, entry, why);
-
-	scan_release(s);
-	entries_free(s->l);
-	die(EXIT_NO, "%s", msg);
+	if (s->status) {
+		free(msg);
+		return -1;
+	}
+	s->status = status;
+	s->msg = msg;
+	return -1;
 }
 
-_Noreturn static void unreadable(struct scan *s)
+static int refuse(struct scan *s, const char *entry, const char *why)
+{
+	return fail(s, EXIT_NO, xasprintf("'%s': refused entry '%s': %s", s->path, entry, why));
+}
+
+static int unreadable(struct scan *s)
 {
 	const char *why = s->a ? archive_error_string(s->a) : NULL;
-	char *msg = xasprintf("cannot read archive '%s': %s", s->path,
-			      why ? why : "corrupt or truncated");
 
-	scan_release(s);
-	entries_free(s->l);
-	die(EXIT_USAGE, "%s", msg);
+	return fail(s, EXIT_USAGE, xasprintf("cannot read archive '%s': %s", s->path,
+					     why ? why : "corrupt or truncated"));
+}
+
+static int unwritable(struct scan *s, const char *entry)
+{
+	return fail(s, EXIT_IO, xasprintf("cannot write '%s': %s", entry, strerror(errno)));
 }
 
 static struct seen *seen_lookup(struct scan *s, const char *path, int insert)
@@ -101,7 +113,7 @@ static struct seen *seen_lookup(struct scan *s, const char *path, int insert)
 }
 
 /* Records path (and its parents as directories), refusing any conflict. */
-static void claim(struct scan *s, char *path, int is_dir)
+static int claim(struct scan *s, char *path, int is_dir)
 {
 	struct seen *n;
 
@@ -112,31 +124,33 @@ static void claim(struct scan *s, char *path, int is_dir)
 			n->is_dir = 1;
 		*p = '/';
 		if (!n->is_dir)
-			refuse(s, path, "a parent is not a directory");
+			return refuse(s, path, "a parent is not a directory");
 	}
 	n = seen_lookup(s, path, 1);
 	if (n->explicit || (n->is_dir && !is_dir))
-		refuse(s, path, "duplicate entry");
+		return refuse(s, path, "duplicate entry");
 	n->explicit = 1;
 	n->is_dir = (char)is_dir;
+	return 0;
 }
 
 /*
- * The entry's path with "./", "." and empty components dropped; NULL for the
- * root itself. Absolute paths and ".." are refused.
+ * The entry's path with "./", "." and empty components dropped into *out;
+ * NULL for the root itself. Absolute paths and ".." are refused (-1).
  */
-static char *normalise(struct scan *s, const char *raw)
+static int normalise(struct scan *s, const char *raw, char **out)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *c = raw;
 
+	*out = NULL;
 	if (raw[0] == '/')
-		refuse(s, raw, "absolute path");
+		return refuse(s, raw, "absolute path");
 	while (*c) {
 		size_t n = strcspn(c, "/");
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
 			strbuf_release(&sb);
-			refuse(s, raw, "path with a '..' component");
+			return refuse(s, raw, "path with a '..' component");
 		}
 		if (n > 0 && !(n == 1 && c[0] == '.')) {
 			if (sb.len)
@@ -147,9 +161,10 @@ static char *normalise(struct scan *s, const char *raw)
 		if (*c == '/')
 			c++;
 	}
-	if (!sb.len)
-		return NULL;
-	return strbuf_detach(&sb, NULL);
+	if (sb.len)
+		*out = strbuf_detach(&sb, NULL);
+	strbuf_release(&sb);
+	return 0;
 }
 
 int symlink_target_inside(const char *path, const char *target)
@@ -176,129 +191,162 @@ int symlink_target_inside(const char *path, const char *target)
 	return 1;
 }
 
-static void check_ratio(struct scan *s, const char *entry)
+static int check_ratio(struct scan *s, const char *entry)
 {
 	la_int64_t out = archive_filter_bytes(s->a, 0);
 	la_int64_t in = archive_filter_bytes(s->a, -1);
 
 	if (s->lim->max_ratio > 0 && out > (la_int64_t)RATIO_MIN_BYTES && in > 0 &&
 	    (double)out > s->lim->max_ratio * (double)in)
-		refuse(s, entry, "compression ratio over --max-ratio");
+		return refuse(s, entry, "compression ratio over --max-ratio");
+	return 0;
 }
 
-static void read_file(struct scan *s, struct snapent *e, int fd, la_int64_t declared)
+/* The file's data through the hash (and into fd, closed here, when not -1). */
+static int read_file(struct scan *s, struct snapent *e, int fd, la_int64_t declared)
 {
 	unsigned char digest[SHA256_LEN];
 	struct sha256 h;
 	uint64_t total = 0;
+	int rc = 0;
 
 	if (s->lim && s->lim->max_size && (uint64_t)declared > s->lim->max_size - s->total)
-		refuse(s, e->path, "archive over --max-size");
+		rc = refuse(s, e->path, "archive over --max-size");
 	sha256_init(&h);
-	for (;;) {
+	while (rc == 0) {
 		la_ssize_t r = archive_read_data(s->a, s->buf, DATA_SIZE);
 		if (r == 0)
 			break;
 		if (r < 0) {
-			sha256_final(&h, digest);
-			if (fd >= 0)
-				close(fd);
-			unreadable(s);
+			rc = unreadable(s);
+			break;
 		}
 		sha256_update(&h, s->buf, (size_t)r);
 		total += (uint64_t)r;
 		s->total += (uint64_t)r;
 		if (s->lim && s->lim->max_size && s->total > s->lim->max_size)
-			refuse(s, e->path, "archive over --max-size");
-		if (s->lim)
-			check_ratio(s, e->path);
-		if (fd >= 0 && write_all(fd, s->buf, (size_t)r) < 0)
-			die_errno("cannot write '%s'", e->path);
+			rc = refuse(s, e->path, "archive over --max-size");
+		else if (s->lim)
+			rc = check_ratio(s, e->path);
+		if (rc == 0 && fd >= 0 && write_all(fd, s->buf, (size_t)r) < 0)
+			rc = unwritable(s, e->path);
 	}
 	sha256_final(&h, digest);
 	hash_format(digest, e->hash);
 	e->size = total;
-	if (fd >= 0 && (fsync(fd) < 0 || close(fd) < 0))
-		die_errno("cannot write '%s'", e->path);
+	if (fd < 0)
+		return rc;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = unwritable(s, e->path);
+	if (close(fd) < 0 && rc == 0)
+		rc = unwritable(s, e->path);
+	return rc;
 }
 
-static void scan_entry(struct scan *s, struct archive_entry *ae)
+static int scan_entry(struct scan *s, struct archive_entry *ae)
 {
 	const char *raw = archive_entry_pathname_utf8(ae);
 	mode_t type = archive_entry_filetype(ae);
 	char *path;
 	struct snapent *e;
+	int rc = 0;
 
 	if (!raw)
 		raw = archive_entry_pathname(ae);
 	if (!raw || !utf8_valid(raw))
-		refuse(s, raw ? raw : "?", "name is not valid UTF-8");
+		return refuse(s, raw ? raw : "?", "name is not valid UTF-8");
 	if (archive_entry_hardlink(ae))
-		refuse(s, raw, "hardlink");
+		return refuse(s, raw, "hardlink");
 	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
-		refuse(s, raw, "not a file, directory or symlink");
-	path = normalise(s, raw);
-	if (!path) {
-		if (type != AE_IFDIR)
-			refuse(s, raw, "not a directory");
-		return; /* the root itself */
-	}
+		return refuse(s, raw, "not a file, directory or symlink");
+	if (normalise(s, raw, &path) < 0)
+		return -1;
+	if (!path) /* the root itself */
+		return type == AE_IFDIR ? 0 : refuse(s, raw, "not a directory");
 	/* Claimed before anything is written, so no entry replaces another. */
-	claim(s, path, type == AE_IFDIR);
+	if (claim(s, path, type == AE_IFDIR) < 0) {
+		free(path);
+		return -1;
+	}
 	if (type == AE_IFDIR) {
 		if (s->ops)
 			s->ops->dir(s->ops->ctx, path);
 	} else if (type == AE_IFLNK) {
 		const char *target = archive_entry_symlink_utf8(ae);
 		if (!target || !*target || !utf8_valid(target))
-			refuse(s, path, "symlink without a valid target");
-		if (s->ops && !symlink_target_inside(path, target))
-			refuse(s, path, "symlink target leaves the tree");
-		e = entries_add(s->l, path, ENTRY_SYMLINK);
-		e->target = xstrdup(target);
-		e->size = strlen(target);
-		if (s->ops)
-			s->ops->symlink(s->ops->ctx, path, target);
+			rc = refuse(s, path, "symlink without a valid target");
+		else if (s->ops && !symlink_target_inside(path, target))
+			rc = refuse(s, path, "symlink target leaves the tree");
+		if (rc == 0) {
+			e = entries_add(s->l, path, ENTRY_SYMLINK);
+			e->target = xstrdup(target);
+			e->size = strlen(target);
+			if (s->ops)
+				s->ops->symlink(s->ops->ctx, path, target);
+		}
 	} else {
 		int exec = (archive_entry_perm(ae) & 0111) != 0;
 		e = entries_add(s->l, path, ENTRY_FILE);
 		e->exec = exec;
-		read_file(s, e, s->ops ? s->ops->file(s->ops->ctx, path, exec) : -1,
-			  archive_entry_size(ae));
+		rc = read_file(s, e, s->ops ? s->ops->file(s->ops->ctx, path, exec) : -1,
+			       archive_entry_size(ae));
 	}
 	free(path);
+	return rc;
 }
 
-static void scan_open(struct scan *s)
+static int scan_open(struct scan *s, const void *data, size_t size)
 {
+	int rc;
+
 	s->a = archive_read_new();
 	if (!s->a)
 		die(EXIT_IO, "out of memory");
 	archive_read_support_filter_all(s->a);
 	archive_read_support_format_tar(s->a);
-	if (archive_read_open_filename(s->a, s->path, 64 * 1024) != ARCHIVE_OK) {
-		char *msg = xasprintf("cannot read archive '%s': %s", s->path,
-				      archive_error_string(s->a));
-		scan_release(s);
-		entries_free(s->l);
-		die(EXIT_USAGE, "%s", msg);
-	}
+	if (data)
+		rc = archive_read_open_memory(s->a, data, size);
+	else
+		rc = archive_read_open_filename(s->a, s->path, 64 * 1024);
+	if (rc != ARCHIVE_OK)
+		return fail(s, EXIT_USAGE, xasprintf("cannot read archive '%s': %s", s->path,
+						    archive_error_string(s->a)));
+	return 0;
 }
 
-void tarread_scan(const char *path, const struct tarread_limits *lim,
-		  const struct tarread_ops *ops, struct entry_list *l)
+int tarread_read(const char *path, const void *data, size_t size,
+		 const struct tarread_limits *lim, const struct tarread_ops *ops,
+		 struct entry_list *l, char **msg)
 {
 	struct scan s = { .path = path, .lim = lim, .ops = ops, .l = l };
 	struct archive_entry *ae;
 	int rc;
 
 	s.buf = xmalloc(DATA_SIZE);
-	scan_open(&s);
-	while ((rc = archive_read_next_header(s.a, &ae)) == ARCHIVE_OK)
-		scan_entry(&s, ae);
-	/* A warning is a damaged header: nothing to trust the rest on. */
-	if (rc != ARCHIVE_EOF)
-		unreadable(&s);
+	if (scan_open(&s, data, size) == 0) {
+		while ((rc = archive_read_next_header(s.a, &ae)) == ARCHIVE_OK)
+			if (scan_entry(&s, ae) < 0)
+				break;
+		/* A warning is a damaged header: nothing to trust the rest on. */
+		if (rc != ARCHIVE_EOF && rc != ARCHIVE_OK)
+			unreadable(&s);
+	}
 	scan_release(&s);
+	*msg = s.msg;
+	if (s.status) {
+		entries_free(l);
+		return s.status;
+	}
 	entries_sort(l);
+	return 0;
+}
+
+void tarread_scan(const char *path, const struct tarread_limits *lim,
+		  const struct tarread_ops *ops, struct entry_list *l)
+{
+	char *msg;
+	int status = tarread_read(path, NULL, 0, lim, ops, l, &msg);
+
+	if (status)
+		die(status, "%s", msg);
 }

@@ -6,6 +6,7 @@
 #ifndef MLSNAPSHOT_TARREAD_H
 #define MLSNAPSHOT_TARREAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "entries.h"
@@ -34,6 +35,17 @@ struct tarread_ops {
  */
 void tarread_scan(const char *path, const struct tarread_limits *lim,
 		  const struct tarread_ops *ops, struct entry_list *l);
+
+/*
+ * tarread_scan's core, which never exits on a bad archive: reads the archive
+ * at path or, when data is not NULL, the size bytes at data (path then only
+ * names it). Returns 0, or the status tarread_scan would exit with (1
+ * refused, 2 unreadable, 3 a write through ops failed) with *msg its
+ * message, to free, and l freed.
+ */
+int tarread_read(const char *path, const void *data, size_t size,
+		 const struct tarread_limits *lim, const struct tarread_ops *ops,
+		 struct entry_list *l, char **msg);
 
 /*
  * 1 when a symlink at path (relative to the tree) with this target stays in
