@@ -68,7 +68,8 @@ static cJSON *describe(const char *path, enum source_kind kind, const struct ent
 	return o;
 }
 
-int compare_main(const char *mode, const char *a, const char *b, int threads, int pretty)
+int compare_main(const char *mode, const char *a, const char *b, int threads,
+		 const struct tarread_limits *lim, int pretty)
 {
 	const char *path[2] = { a, b };
 	enum source_kind kind[2];
@@ -86,7 +87,7 @@ int compare_main(const char *mode, const char *a, const char *b, int threads, in
 			source_load_snapshot(path[s], &l[s], &x);
 	for (int s = 0; s < 2; s++)
 		if (kind[s] != SOURCE_SNAPSHOT)
-			source_load_tree(path[s], kind[s], &x, threads, &l[s]);
+			source_load_tree(path[s], kind[s], &x, threads, lim, &l[s]);
 	out = compare_entries(&l[0], &l[1], &same);
 	json_set(out, "a", describe(a, kind[0], &l[0]));
 	json_set(out, "b", describe(b, kind[1], &l[1]));

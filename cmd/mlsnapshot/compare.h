@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "entries.h"
+#include "tarread.h"
 
 /*
  * {"identical", "added" (in b only), "removed" (in a only), "changed"
@@ -17,8 +18,10 @@ void compare_entries_id(const struct entry_list *l, char out[HASH_STR_LEN]);
 
 /*
  * mlsnapshot verify SNAPSHOT DIR|ARCHIVE and mlsnapshot diff A B: prints the
- * difference; returns 0 when identical, 1 when not.
+ * difference; returns 0 when identical, 1 when not. An archive operand is
+ * read under lim, as extract reads one.
  */
-int compare_main(const char *mode, const char *a, const char *b, int threads, int pretty);
+int compare_main(const char *mode, const char *a, const char *b, int threads,
+		 const struct tarread_limits *lim, int pretty);
 
 #endif

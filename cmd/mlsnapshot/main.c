@@ -17,13 +17,15 @@
 #include "fileio.h"
 #include "hashpool.h"
 #include "snapshot.h"
+#include "tarread.h"
 #include "tarwrite.h"
 #include "version.h"
 
 static const char usage_text[] =
 	"usage: mlsnapshot [-o ARCHIVE] [-x GLOB]... [-j N] [--no-cache] [--pretty] DIR\n"
-	"       mlsnapshot verify [-j N] [--pretty] SNAPSHOT DIR|ARCHIVE\n"
-	"       mlsnapshot diff [-j N] [--pretty] A B\n"
+	"       mlsnapshot verify [-j N] [--max-ratio N] [--max-size SIZE] [--pretty]\n"
+	"                  SNAPSHOT DIR|ARCHIVE\n"
+	"       mlsnapshot diff [-j N] [--max-ratio N] [--max-size SIZE] [--pretty] A B\n"
 	"       mlsnapshot extract [--max-ratio N] [--max-size SIZE] [--pretty] [--snapshot S]\n"
 	"                  ARCHIVE DIR\n"
 	"       mlsnapshot --help | --version\n";
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 		setlocale(LC_CTYPE, "en_US.UTF-8");
 	opterr = 0; /* our own messages: getopt's would name the subcommand as the tool */
 	if (argc > 1 && (!strcmp(argv[1], "verify") || !strcmp(argv[1], "diff"))) {
-		mode = argv[1], allowed = "jB";
+		mode = argv[1], allowed = "jBDE"; /* --pretty --max-size --max-ratio */
 		argc--, argv++;
 	} else if (argc > 1 && !strcmp(argv[1], "extract")) {
 		mode = argv[1], allowed = "BCDE"; /* --snapshot --max-size --max-ratio */
@@ -144,7 +146,8 @@ int main(int argc, char **argv)
 			eo.archive = argv[0], eo.dir = argv[1];
 			status = extract_main(&eo);
 		} else {
-			status = compare_main(mode, argv[0], argv[1], threads, so.pretty);
+			struct tarread_limits lim = { eo.max_size, eo.max_ratio };
+			status = compare_main(mode, argv[0], argv[1], threads, &lim, so.pretty);
 		}
 	}
 	excludes_free(&so.x);

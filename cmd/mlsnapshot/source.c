@@ -71,12 +71,12 @@ static void drop_excluded(struct entry_list *l, const struct excludes *x)
 }
 
 void source_load_tree(const char *path, enum source_kind kind, const struct excludes *x,
-		      int threads, struct entry_list *l)
+		      int threads, const struct tarread_limits *lim, struct entry_list *l)
 {
 	if (kind == SOURCE_DIR) {
 		close(snapshot_dir(path, x, threads, 0, l));
 		return;
 	}
-	tarread_scan(path, NULL, NULL, l);
+	tarread_scan(path, lim, NULL, l);
 	drop_excluded(l, x);
 }

@@ -8,6 +8,7 @@
 
 #include "entries.h"
 #include "exclude.h"
+#include "tarread.h"
 
 enum source_kind { SOURCE_SNAPSHOT, SOURCE_DIR, SOURCE_ARCHIVE };
 
@@ -18,8 +19,9 @@ enum source_kind source_kind_of(const char *path);
 void source_load_snapshot(const char *path, struct entry_list *l, struct excludes *x);
 
 /* Reads a directory (hashing every file, no cache: this is a check) or an
- * archive, minus what x excludes. */
+ * archive (under lim: a bomb is refused, not inflated), minus what x
+ * excludes. */
 void source_load_tree(const char *path, enum source_kind kind, const struct excludes *x,
-		      int threads, struct entry_list *l);
+		      int threads, const struct tarread_limits *lim, struct entry_list *l);
 
 #endif
