@@ -180,6 +180,46 @@ cJSON *audit_new(const struct audit_log *log, const char *action)
 	return line;
 }
 
+char *audit_version_file(const struct audit_log *log, const char *version, const char *name)
+{
+	const char *slash = strrchr(log->path, '/');
+	int dirlen = slash ? (int)(slash - log->path) : 1;
+
+	return xasprintf("%.*s/versions/%s/%s", dirlen, slash ? log->path : ".", version, name);
+}
+
+/* "sha256:..." of the file's bytes, null when there is no such file. */
+static cJSON *file_hash_or_null(const char *path)
+{
+	char hash[HASH_STR_LEN];
+	uint64_t size;
+
+	if (hash_file(path, hash, &size) == 0)
+		return cJSON_CreateString(hash);
+	if (errno != ENOENT)
+		die_errno("cannot read '%s'", path);
+	return cJSON_CreateNull();
+}
+
+/*
+ * A publish line seals the exact bytes of the version's records: their ids
+ * leave created_at out, and an edit there must not pass verify.
+ */
+static void seal_version(const struct audit_log *log, cJSON *line)
+{
+	static const char *const names[] = { "model.json", "run.json" };
+	const char *version = json_get_string(line, "version");
+	cJSON *files = cJSON_CreateObject();
+
+	for (size_t i = 0; version && i < sizeof names / sizeof names[0]; i++) {
+		char *path = audit_version_file(log, version, names[i]);
+
+		json_set(files, names[i], file_hash_or_null(path));
+		free(path);
+	}
+	json_set(line, "files", files);
+}
+
 void audit_append(struct audit_log *log, cJSON *line)
 {
 	char hash[HASH_STR_LEN];
@@ -187,6 +227,8 @@ void audit_append(struct audit_log *log, cJSON *line)
 	char *buf;
 	int fd, created = access(log->path, F_OK) < 0;
 
+	if (!strcmp(json_get_string(line, "action"), "publish"))
+		seal_version(log, line);
 	record_finish(line, "audit");
 	buf = record_serialize(line, &len);
 	fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

@@ -41,8 +41,15 @@ void audit_cut_torn(struct audit_log *log);
  */
 cJSON *audit_new(const struct audit_log *log, const char *action);
 
-/* Finishes line as an "audit" record, appends it and fsyncs: the commit. */
+/*
+ * Finishes line as an "audit" record, appends it and fsyncs: the commit. A
+ * publish line gets "files": the SHA-256 of the exact bytes of the version's
+ * model.json and run.json (null when it has none) as they are now, in place.
+ */
 void audit_append(struct audit_log *log, cJSON *line);
+
+/* models/<m>/versions/VERSION/NAME, beside the log. New string. */
+char *audit_version_file(const struct audit_log *log, const char *version, const char *name);
 
 /* "path:N", for messages about line N (from 1). New string. */
 char *audit_where(const struct audit_log *log, size_t n);

@@ -1,4 +1,8 @@
 /* Pointers, rebuilt from their audit lines. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
 #include "jsonio.h"
 #include "pointer.h"
 #include "record.h"
@@ -32,4 +36,19 @@ cJSON *pointer_from_audit(const cJSON *line)
 	copy_field(p, "created_at", line, "created_at");
 	record_finish(p, "pointer");
 	return p;
+}
+
+int pointer_file_matches(const char *path, const cJSON *pointer)
+{
+	size_t have_len, want_len;
+	char *have, *want;
+	int same;
+
+	if (file_read(path, &have, &have_len) < 0)
+		return -1;
+	want = record_serialize(pointer, &want_len);
+	same = have_len == want_len && !memcmp(have, want, want_len);
+	free(have);
+	free(want);
+	return same;
 }

@@ -15,6 +15,7 @@
 #include "model.h"
 #include "names.h"
 #include "opts.h"
+#include "pointer.h"
 #include "sign.h"
 #include "xalloc.h"
 
@@ -53,6 +54,29 @@ static void verify_files(const struct model *m, const cJSON *manifest, const cha
 	}
 }
 
+/*
+ * A record of the version against the SHA-256 of its exact bytes that the
+ * publish line sealed: ids leave created_at out, this does not. Lines
+ * written before publish lines had "files" have nothing to compare.
+ */
+static void verify_sealed(const cJSON *line, const char *name, const char *path)
+{
+	const cJSON *files = json_get_object(line, "files");
+	const cJSON *want = json_get(files, name);
+	char hash[HASH_STR_LEN];
+	uint64_t size;
+
+	if (!files || hash_file(path, hash, &size) < 0)
+		return;
+	if (!cJSON_IsString(want))
+		check_fail(path, "audit line %g published no %s", json_get(line, "line")->valuedouble,
+			   name);
+	else if (strcmp(hash, want->valuestring))
+		check_fail(path, "hash %s, audit line %g published %s (a byte changed outside the id, "
+				 "as in created_at)", hash, json_get(line, "line")->valuedouble,
+			   want->valuestring);
+}
+
 /* A publish line's version: its manifest, run and files as the line says. */
 static void verify_version(const struct model *m, const cJSON *line)
 {
@@ -68,20 +92,49 @@ static void verify_version(const struct model *m, const cJSON *line)
 		if (access(mpath, F_OK) < 0)
 			check_fail(mpath, "missing");
 	} else {
-		if (strcmp(json_get_string(manifest, "id"), json_get_string(ids, "manifest") ? json_get_string(ids, "manifest") : ""))
+		const char *want = json_get_string(ids, "manifest");
+		int same = want && !strcmp(json_get_string(manifest, "id"), want);
+
+		if (!same)
 			check_fail(mpath, "not the manifest the audit log published");
 		if (!cJSON_Compare(json_get(manifest, "run"), json_get(ids, "run"), 1))
 			check_fail(mpath, "names another run than the audit log");
+		else if (same)
+			verify_sealed(line, "model.json", mpath);
 		verify_files(m, manifest, version);
 	}
 	if (want_run && !run && access(rpath, F_OK) < 0)
 		check_fail(rpath, "missing");
 	else if (want_run && run && strcmp(json_get_string(run, "id"), want_run))
 		check_fail(rpath, "not the run the version was published with");
+	else if (run)
+		verify_sealed(line, "run.json", rpath);
 	cJSON_Delete(manifest);
 	cJSON_Delete(run);
 	free(mpath);
 	free(rpath);
+}
+
+/*
+ * The stage's pointer file, when it passed its checks and has the id of the
+ * pointer its audit line makes, against that pointer byte for byte: ids
+ * leave created_at out, so only this finds a changed created_at.
+ */
+static void verify_pointer_bytes(const struct model *m, size_t i, const char *path)
+{
+	const cJSON *last = m->state.stages[i].last;
+	const cJSON *rebuilt = m->pointers[i];
+
+	for (size_t j = 0; j < m->nfiles; j++) {
+		const cJSON *file = m->file_recs[j];
+
+		if (strcmp(m->files[j], m->state.stages[i].name) || !file ||
+		    strcmp(json_get_string(file, "id"), json_get_string(rebuilt, "id")))
+			continue;
+		if (pointer_file_matches(path, rebuilt) == 0)
+			check_fail(path, "created_at is not that of %s:%g, which made it", m->log.path,
+				   json_get(last, "line")->valuedouble);
+	}
 }
 
 static void verify_model(struct registry *reg, const char *name, const char *pubkey)
@@ -104,11 +157,14 @@ static void verify_model(struct registry *reg, const char *name, const char *pub
 		char *path = model_pointer_path(&m, stage);
 		char *sig = model_sig_path(&m, stage);
 
-		if (m.behind[i])
+		if (m.behind[i]) {
 			check_fail(path, "behind the audit log (an interrupted change; the next write "
 					 "completes it)");
-		else if (pubkey)
-			sign_check(pubkey, path, sig, m.pointers[i]);
+		} else {
+			verify_pointer_bytes(&m, i, path);
+			if (pubkey)
+				sign_check(pubkey, path, sig, m.pointers[i]);
+		}
 		free(path);
 		free(sig);
 	}
