@@ -167,3 +167,94 @@ out.tar"
 	assert_equal "$(mlsnapshot out | jq -r .id)" "$(jqr .id snap.json)"
 	run -0 mlsnapshot verify snap.json c.tar.gz
 }
+
+@test "a threaded .tar.zst is the same bytes whatever -j, and zstd(1) reads it whole" {
+	make_tree d
+	# Several MiB, part compressible, part not: more than one zstd job.
+	head -c 3000000 /dev/urandom > d/sub/noise
+	seq 1 600000 > d/sub/counts
+	for j in 1 2 4; do
+		mlsnapshot --no-cache -j "$j" -o "j$j.tar.zst" d > "snap$j.json"
+	done
+	cmp j1.tar.zst j2.tar.zst
+	cmp j1.tar.zst j4.tar.zst
+	assert_equal "$(jq -c .entries snap1.json)" "$(jq -c .entries snap4.json)"
+	run -0 zstd -q -t j2.tar.zst
+	# And it holds what the snapshot says.
+	mkdir out
+	zstd -q -dc j2.tar.zst | tar -xf - -C out
+	assert_equal "$(mlsnapshot --no-cache out | jq -c .entries)" "$(jq -c .entries snap2.json)"
+}
+
+@test "with -o each file is read once: the hashes come from the bytes archived" {
+	make_tree d
+	head -c 3000000 /dev/urandom > d/sub/noise
+	# LeakSanitizer cannot run under ptrace.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=openat -o trace \
+		mlsnapshot --no-cache -o out.tar.zst d > snap.json
+	assert_equal "$(grep -c '"sub/noise"' trace)" 1
+	run diff <(mlsnapshot --no-cache d | jq -c .entries) <(jq -c .entries snap.json)
+	assert_success
+}
+
+# stale_cache: rewrites the stat cache of tree d so that the entry of PATH
+# carries HASH, with a valid checksum: a cache that lies.
+stale_cache() {
+	local f
+	f=$(find "$XDG_CACHE_HOME/mlgate" -type f -name 'snapshot-*')
+	head -n -1 "$f" | awk -v p="$1" -v h="$2" '$NF == p { $5 = h } { print }' > body
+	{ cat body; printf 'end sha256:%s\n' "$(sha256sum < body | cut -d' ' -f1)"; } > "$f"
+}
+
+@test "a stat cache hash that the bytes do not match fails the archive (exit 2) and leaves none" {
+	make_tree d
+	sleep 1.1 # files changed in the last second are not cached
+	mlsnapshot d > /dev/null
+	stale_cache sub/blob.bin "sha256:$(printf 'other' | sha256sum | cut -d' ' -f1)"
+	# Without -o the cache is believed (that is what it is for)...
+	run -0 mlsnapshot d
+	assert_equal "$(jq -r '.entries[] | select(.path == "sub/blob.bin") | .hash' <<<"$output")" \
+		"sha256:$(printf 'other' | sha256sum | cut -d' ' -f1)"
+	# ...but an archive is hashed as it is written, and must match.
+	run --separate-stderr -2 mlsnapshot -o out.tar.zst d
+	assert_equal "$output" ""
+	assert_equal "$stderr" "mlsnapshot: 'd/sub/blob.bin' changed while being archived"
+	[ ! -e out.tar.zst ]
+	run -0 find . -maxdepth 1 -name '*.tmp*'
+	assert_output ""
+}
+
+@test "an unreadable file with -o is exit 2 naming it, and no archive" {
+	make_tree d
+	printf 'y' > d/secret
+	chmod 000 d/secret
+	if [ "$(id -u)" -eq 0 ]; then
+		run --separate-stderr -2 setpriv --bounding-set=-dac_override,-dac_read_search \
+			mlsnapshot --no-cache -o out.tar d
+	else
+		run --separate-stderr -2 mlsnapshot --no-cache -o out.tar d
+	fi
+	chmod 644 d/secret
+	assert_equal "$output" ""
+	assert_equal "$stderr" "mlsnapshot: cannot read 'd/secret': Permission denied"
+	[ ! -e out.tar ]
+}
+
+@test "a write that fails mid-archive (threaded writer) is exit 3 and leaves nothing" {
+	make_tree d
+	head -c 4000000 /dev/urandom > d/sub/noise
+	for e in EIO ENOSPC; do
+		run --separate-stderr env LD_PRELOAD="$MLGATE_BUILD/tests/faultshim.so" FAULT_CALL=write \
+			FAULT_NTH=5 FAULT_ERRNO=$e FAULT_MATCH="$BATS_TEST_TMPDIR/" \
+			mlsnapshot --no-cache -j 2 -o out.tar d
+		assert_equal "$status" 3
+		assert_equal "$output" ""
+		case $e in
+		EIO) assert_equal "$stderr" "mlsnapshot: cannot write 'out.tar': Input/output error" ;;
+		*) assert_equal "$stderr" "mlsnapshot: cannot write 'out.tar': No space left on device" ;;
+		esac
+		[ ! -e out.tar ]
+		run -0 find . -maxdepth 1 -name '*.tmp*'
+		assert_output ""
+	done
+}

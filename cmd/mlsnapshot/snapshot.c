@@ -24,8 +24,12 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int snapshot_dir(const char *root, const struct excludes *x, int threads, int use_cache,
-		 struct entry_list *l)
+/*
+ * With an archive, the files are hashed as they are archived: one read of
+ * each, and the archive holds the very bytes that were hashed.
+ */
+static int snapshot_tree(const char *root, const struct excludes *x, int threads, int use_cache,
+			 const char *archive, struct entry_list *l)
 {
 	int64_t start = now_ns();
 	int rootfd = walk_open_root(root);
@@ -34,11 +38,20 @@ int snapshot_dir(const char *root, const struct excludes *x, int threads, int us
 	walk_tree(rootfd, root, x, l);
 	if (cache)
 		statcache_apply(cache, l);
-	hashpool_run(rootfd, root, l, threads);
+	if (archive)
+		tarwrite_archive(archive, rootfd, root, l, threads);
+	else
+		hashpool_run(rootfd, root, l, threads);
 	if (cache)
 		statcache_save(cache, l, start);
 	statcache_free(cache);
 	return rootfd;
+}
+
+int snapshot_dir(const char *root, const struct excludes *x, int threads, int use_cache,
+		 struct entry_list *l)
+{
+	return snapshot_tree(root, x, threads, use_cache, NULL, l);
 }
 
 cJSON *snapshot_record(const char *root, const struct excludes *x, const struct entry_list *l)
@@ -100,10 +113,7 @@ int snapshot_main(struct snapshot_opts *o)
 
 	if (o->output)
 		check_archive_outside(o->output, o->root);
-	rootfd = snapshot_dir(o->root, &o->x, o->threads, o->use_cache, &l);
-
-	if (o->output)
-		tarwrite_archive(o->output, rootfd, o->root, &l);
+	rootfd = snapshot_tree(o->root, &o->x, o->threads, o->use_cache, o->output, &l);
 	close(rootfd);
 	rec = snapshot_record(o->root, &o->x, &l);
 	record_print(rec, o->pretty);

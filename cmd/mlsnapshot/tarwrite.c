@@ -1,5 +1,11 @@
+#if defined(__linux__)
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,12 +16,21 @@
 
 #include "atomicfile.h"
 #include "err.h"
+#include "fileio.h"
 #include "hash.h"
 #include "tarwrite.h"
 #include "walk.h"
 #include "xalloc.h"
 
-#define COPY_SIZE (1u << 20)
+#define COPY_SIZE (128u << 10)
+/*
+ * What reaches the file goes in writes of this size (libarchive's default is
+ * 10 KiB: a hundred thousand write calls per GB; 128 KiB stays in the core's
+ * cache, where 1 MiB copies ran slower). The last block is not padded, as
+ * libarchive does by default for a regular file: the archive's bytes do not
+ * depend on the block size.
+ */
+#define BLOCK_SIZE (128 << 10)
 
 enum filter { FILTER_NONE, FILTER_GZIP, FILTER_ZSTD, FILTER_UNKNOWN };
 
@@ -58,6 +73,196 @@ static time_t archive_mtime(void)
 	return (time_t)v;
 }
 
+/*
+ * The bytes read for the archive are hashed on a thread of their own, so that
+ * hashing, the archive's copies and zstd's workers share the cores: the
+ * archiving thread fills a ring of buffers, hands each to the hasher and to
+ * libarchive, and takes a buffer back once the hasher is done with it.
+ */
+#define RING 16
+
+struct chunk {
+	unsigned char *buf;
+	size_t len;
+	size_t entry;           /* index into the list */
+	int last;               /* the file's last chunk: finish its hash */
+	int had_hash;           /* the entry came with a hash (the stat cache's) to check */
+};
+
+struct hasher {
+	pthread_mutex_t mu;
+	pthread_cond_t filled;  /* the archiver published a chunk */
+	pthread_cond_t freed;   /* the hasher finished one */
+	struct chunk ring[RING];
+	size_t head;            /* chunks published */
+	size_t done;            /* chunks hashed */
+	int quit;
+	struct entry_list *l;
+	size_t bad;             /* the first entry whose bytes did not match, or SIZE_MAX */
+	pthread_t tid;
+	int running;            /* 0: hash on the archiving thread */
+	struct sha256 h;        /* the current file's hash */
+	int started;            /* h holds a started hash */
+};
+
+/*
+ * The archive's bytes go to the file from a thread of their own too: the
+ * kernel's copy into the page cache is as costly as the hash. Blocks are
+ * copied into a ring and written in order; the file's pages are handed to
+ * writeback as they are written, so that the fsync at the end has little
+ * left to wait for.
+ */
+#define OUT_RING 8
+#define SYNC_EVERY (8u << 20)
+
+struct outq {
+	pthread_mutex_t mu;
+	pthread_cond_t filled;
+	pthread_cond_t freed;
+	unsigned char *bufs;    /* OUT_RING blocks of BLOCK_SIZE */
+	size_t len[OUT_RING];
+	size_t head, done;
+	int quit;
+	int err;                /* errno of the first failed write, 0 when fine */
+	int fd;
+	uint64_t written, synced;
+	pthread_t tid;
+	int running;
+};
+
+static int out_write(struct outq *q, const void *buf, size_t len)
+{
+	if (write_all(q->fd, buf, len) < 0)
+		return -1;
+	q->written += len;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (q->written - q->synced >= SYNC_EVERY) {
+		/* Only a head start for the fsync: a failure here is not one. */
+		(void)sync_file_range(q->fd, (off_t)q->synced, (off_t)(q->written - q->synced),
+				      SYNC_FILE_RANGE_WRITE);
+		q->synced = q->written;
+	}
+#endif
+	return 0;
+}
+
+static void *outq_main(void *arg)
+{
+	struct outq *q = arg;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->done == q->head && !q->quit)
+			pthread_cond_wait(&q->filled, &q->mu);
+		if (q->done == q->head)
+			break;
+		size_t slot = q->done % OUT_RING;
+		int failed = q->err;
+		pthread_mutex_unlock(&q->mu);
+		if (!failed && out_write(q, q->bufs + slot * BLOCK_SIZE, q->len[slot]) < 0)
+			failed = errno ? errno : EIO;
+		pthread_mutex_lock(&q->mu);
+		if (failed && !q->err)
+			q->err = failed;
+		q->done++;
+		pthread_cond_signal(&q->freed);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static void outq_start(struct outq *q, int fd, int threads)
+{
+	q->fd = fd;
+	if (threads < 2)
+		return;
+	q->bufs = xmalloc((size_t)OUT_RING * BLOCK_SIZE);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->filled, NULL);
+	pthread_cond_init(&q->freed, NULL);
+	q->running = pthread_create(&q->tid, NULL, outq_main, q) == 0;
+	if (!q->running) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->filled);
+		pthread_cond_destroy(&q->freed);
+		free(q->bufs);
+		q->bufs = NULL;
+	}
+}
+
+/* Writes what is queued, ends the thread; 0, or -1 with errno. */
+static int outq_stop(struct outq *q)
+{
+	if (q->running) {
+		pthread_mutex_lock(&q->mu);
+		q->quit = 1;
+		pthread_cond_signal(&q->filled);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->tid, NULL);
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->filled);
+		pthread_cond_destroy(&q->freed);
+		free(q->bufs);
+		q->bufs = NULL;
+		q->running = 0;
+	}
+	if (q->err) {
+		errno = q->err;
+		return -1;
+	}
+	return 0;
+}
+
+/* libarchive's write callback: queues the block, or writes it with no thread. */
+static la_ssize_t outq_put(struct archive *a, void *arg, const void *buf, size_t len)
+{
+	struct outq *q = arg;
+	const unsigned char *p = buf;
+	size_t left = len;
+
+	if (!q->running) {
+		if (!q->err && out_write(q, buf, len) < 0)
+			q->err = errno ? errno : EIO;
+	}
+	while (q->running && left > 0) {
+		size_t n = left < BLOCK_SIZE ? left : BLOCK_SIZE;
+		pthread_mutex_lock(&q->mu);
+		while (q->head - q->done == OUT_RING)
+			pthread_cond_wait(&q->freed, &q->mu);
+		if (q->err) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		size_t slot = q->head % OUT_RING;
+		pthread_mutex_unlock(&q->mu);
+		memcpy(q->bufs + slot * BLOCK_SIZE, p, n);
+		q->len[slot] = n;
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		pthread_cond_signal(&q->filled);
+		pthread_mutex_unlock(&q->mu);
+		p += n;
+		left -= n;
+	}
+	if (q->err) {
+		archive_set_error(a, q->err, "%s", strerror(q->err));
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+/* libarchive's close callback: drains the queue (its error is checked after). */
+static int outq_close(struct archive *a, void *arg)
+{
+	struct outq *q = arg;
+
+	if (outq_stop(q) < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return ARCHIVE_FATAL;
+	}
+	return ARCHIVE_OK;
+}
+
 struct writer {
 	struct archive *a;
 	struct atomicfile af;
@@ -65,16 +270,143 @@ struct writer {
 	const char *root;
 	int rootfd;
 	time_t mtime;
-	unsigned char *buf;
+	unsigned char *bufs;    /* RING buffers of COPY_SIZE */
+	struct hasher hs;
+	struct outq out;
 };
 
-_Noreturn static void fail(struct writer *w, int status, const char *fmt, const char *arg)
+/* Hashes one chunk; at a file's last, sets or checks the entry's hash. */
+static void hash_chunk(struct hasher *hs, const struct chunk *c)
 {
-	char *msg = xasprintf(fmt, arg);
+	unsigned char digest[SHA256_LEN];
+	char got[HASH_STR_LEN];
+	struct snapent *e = &hs->l->v[c->entry];
 
+	if (!hs->started) {
+		sha256_init(&hs->h);
+		hs->started = 1;
+	}
+	if (c->len)
+		sha256_update(&hs->h, c->buf, c->len);
+	if (!c->last)
+		return;
+	sha256_final(&hs->h, digest);
+	hs->started = 0;
+	hash_format(digest, got);
+	if (c->had_hash && strcmp(got, e->hash) != 0) {
+		if (c->entry < hs->bad)
+			hs->bad = c->entry;
+		return;
+	}
+	memcpy(e->hash, got, HASH_STR_LEN);
+}
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *hs = arg;
+
+	pthread_mutex_lock(&hs->mu);
+	for (;;) {
+		while (hs->done == hs->head && !hs->quit)
+			pthread_cond_wait(&hs->filled, &hs->mu);
+		if (hs->done == hs->head)
+			break;
+		struct chunk c = hs->ring[hs->done % RING];
+		pthread_mutex_unlock(&hs->mu);
+		hash_chunk(hs, &c);
+		pthread_mutex_lock(&hs->mu);
+		hs->done++;
+		pthread_cond_signal(&hs->freed);
+	}
+	pthread_mutex_unlock(&hs->mu);
+	return NULL;
+}
+
+static void hasher_start(struct hasher *hs, struct entry_list *l, int threads)
+{
+	hs->l = l;
+	hs->bad = SIZE_MAX;
+	if (threads < 2)
+		return;
+	pthread_mutex_init(&hs->mu, NULL);
+	pthread_cond_init(&hs->filled, NULL);
+	pthread_cond_init(&hs->freed, NULL);
+	/* No thread is slower, never wrong. */
+	hs->running = pthread_create(&hs->tid, NULL, hasher_main, hs) == 0;
+	if (!hs->running) {
+		pthread_mutex_destroy(&hs->mu);
+		pthread_cond_destroy(&hs->filled);
+		pthread_cond_destroy(&hs->freed);
+	}
+}
+
+/* Waits for every chunk to be hashed and ends the thread. */
+static void hasher_stop(struct hasher *hs)
+{
+	if (hs->running) {
+		pthread_mutex_lock(&hs->mu);
+		hs->quit = 1;
+		pthread_cond_signal(&hs->filled);
+		pthread_mutex_unlock(&hs->mu);
+		pthread_join(hs->tid, NULL);
+		pthread_mutex_destroy(&hs->mu);
+		pthread_cond_destroy(&hs->filled);
+		pthread_cond_destroy(&hs->freed);
+		hs->running = 0;
+	}
+	if (hs->started) {
+		unsigned char digest[SHA256_LEN];
+		sha256_final(&hs->h, digest);
+		hs->started = 0;
+	}
+}
+
+/* A buffer no chunk in flight uses. */
+static unsigned char *hasher_free_buf(struct writer *w)
+{
+	struct hasher *hs = &w->hs;
+
+	if (!hs->running)
+		return w->bufs;
+	pthread_mutex_lock(&hs->mu);
+	while (hs->head - hs->done == RING)
+		pthread_cond_wait(&hs->freed, &hs->mu);
+	pthread_mutex_unlock(&hs->mu);
+	return w->bufs + (hs->head % RING) * COPY_SIZE;
+}
+
+static void hasher_put(struct writer *w, const struct chunk *c)
+{
+	struct hasher *hs = &w->hs;
+
+	if (!hs->running) {
+		hash_chunk(hs, c);
+		return;
+	}
+	pthread_mutex_lock(&hs->mu);
+	while (hs->head - hs->done == RING)
+		pthread_cond_wait(&hs->freed, &hs->mu);
+	hs->ring[hs->head % RING] = *c;
+	hs->head++;
+	pthread_cond_signal(&hs->filled);
+	pthread_mutex_unlock(&hs->mu);
+}
+
+static void writer_release(struct writer *w)
+{
+	hasher_stop(&w->hs);
+	(void)outq_stop(&w->out);
 	archive_write_free(w->a);
+	free(w->bufs);
+}
+
+_Noreturn static void fail(struct writer *w, int status, const char *fmt, const char *arg,
+			   const char *arg2)
+{
+	char *msg = xasprintf(fmt, arg, arg2);
+
+	writer_release(w);
 	atomicfile_abort(&w->af);
-	free(w->buf);
 	die(status, "%s", msg);
 }
 
@@ -82,9 +414,8 @@ _Noreturn static void fail_archive(struct writer *w)
 {
 	char *msg = xasprintf("cannot write '%s': %s", w->path, archive_error_string(w->a));
 
-	archive_write_free(w->a);
+	writer_release(w);
 	atomicfile_abort(&w->af);
-	free(w->buf);
 	die(EXIT_IO, "%s", msg);
 }
 
@@ -109,47 +440,99 @@ static struct archive_entry *header(struct writer *w, const struct snapent *e)
 	return ae;
 }
 
-static void add_file(struct writer *w, const struct snapent *e, struct archive_entry *ae)
+/* 1 when there is more to read past the size the walk saw. */
+static int grew(int fd)
 {
-	unsigned char digest[SHA256_LEN];
-	char got[HASH_STR_LEN];
-	struct sha256 h;
+	unsigned char probe;
+	ssize_t r;
+
+	while ((r = read(fd, &probe, 1)) < 0 && errno == EINTR)
+		;
+	return r > 0;
+}
+
+/*
+ * Reads the file once: the bytes hashed are the bytes archived. A file the
+ * walk found unhashed (no stat cache hit) gets its hash; one with a hash
+ * (from the cache) must still match it, which tarwrite_archive checks once
+ * the hasher is done.
+ */
+static void add_file(struct writer *w, size_t index, struct archive_entry *ae)
+{
+	struct snapent *e = &w->hs.l->v[index];
+	struct chunk c = { .entry = index, .had_hash = e->hash[0] != '\0' };
 	uint64_t total = 0;
 	char *shown = walk_display_path(w->root, e->path);
 	int fd = openat(w->rootfd, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 
+	if (fd < 0 && !c.had_hash) {
+		int saved = errno;
+		archive_entry_free(ae);
+		fail(w, EXIT_USAGE, "cannot read '%s': %s", shown, strerror(saved));
+	}
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
 		archive_entry_free(ae);
 		if (fd >= 0)
 			close(fd);
-		fail(w, EXIT_USAGE, "'%s' changed while being archived", shown);
+		fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
 	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		fail_archive(w);
-	sha256_init(&h);
-	while (total < e->size) {
-		ssize_t r = read(fd, w->buf, COPY_SIZE);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if ((uint64_t)r > e->size - total)
-			r = (ssize_t)(e->size - total);
-		sha256_update(&h, w->buf, (size_t)r);
-		if (archive_write_data(w->a, w->buf, (size_t)r) != r)
+	do {
+		c.buf = hasher_free_buf(w);
+		c.len = 0;
+		while (total < e->size && c.len < COPY_SIZE) {
+			ssize_t r = read(fd, c.buf + c.len, COPY_SIZE - c.len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 && !c.had_hash) {
+				int saved = errno;
+				close(fd);
+				archive_entry_free(ae);
+				fail(w, EXIT_USAGE, "cannot read '%s': %s", shown, strerror(saved));
+			}
+			if (r <= 0)
+				break;
+			if ((uint64_t)r > e->size - total)
+				r = (ssize_t)(e->size - total);
+			c.len += (size_t)r;
+			total += (uint64_t)r;
+		}
+		if (c.len < COPY_SIZE && total < e->size) {
+			/* Shorter than it was: the header already promised e->size bytes. */
+			close(fd);
+			archive_entry_free(ae);
+			fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
+		}
+		c.last = total == e->size;
+		if (c.last && grew(fd)) {
+			close(fd);
+			archive_entry_free(ae);
+			fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
+		}
+		hasher_put(w, &c);
+		if (c.len && archive_write_data(w->a, c.buf, c.len) != (la_ssize_t)c.len)
 			fail_archive(w);
-		total += (uint64_t)r;
-	}
+	} while (!c.last);
 	close(fd);
-	sha256_final(&h, digest);
-	hash_format(digest, got);
-	if (total != e->size || strcmp(got, e->hash) != 0)
-		fail(w, EXIT_USAGE, "'%s' changed while being archived", shown);
 	free(shown);
 }
 
-void tarwrite_archive(const char *path, int rootfd, const char *root, const struct entry_list *l)
+/* The zstd level and threads (libarchive >= 3.6; zstd's output does not depend on the threads). */
+static int zstd_options(struct archive *a, int threads)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%d", threads > 1 ? threads : 1);
+	if (archive_write_set_filter_option(a, "zstd", "compression-level", "1") != ARCHIVE_OK)
+		return ARCHIVE_FATAL;
+	return archive_write_set_filter_option(a, "zstd", "threads", n);
+}
+
+void tarwrite_archive(const char *path, int rootfd, const char *root, struct entry_list *l,
+		      int threads)
 {
 	struct writer w = { .path = path, .root = root, .rootfd = rootfd };
 	enum filter f = filter_for(path);
@@ -159,7 +542,8 @@ void tarwrite_archive(const char *path, int rootfd, const char *root, const stru
 	if (atomicfile_open(&w.af, path, 0644) < 0)
 		die(EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
 	w.a = archive_write_new();
-	w.buf = xmalloc(COPY_SIZE);
+	w.bufs = xmalloc((size_t)RING * COPY_SIZE);
+	hasher_start(&w.hs, l, threads);
 	if (!w.a || archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK)
 		fail_archive(&w);
 	if (f == FILTER_GZIP) {
@@ -169,22 +553,37 @@ void tarwrite_archive(const char *path, int rootfd, const char *root, const stru
 			rc = archive_write_set_filter_option(w.a, "gzip", "timestamp", NULL);
 	} else if (f == FILTER_ZSTD) {
 		rc = archive_write_add_filter_zstd(w.a);
+		if (rc == ARCHIVE_OK)
+			rc = zstd_options(w.a, threads);
 	}
-	if (rc != ARCHIVE_OK || archive_write_open_fd(w.a, w.af.fd) != ARCHIVE_OK)
+	if (rc == ARCHIVE_OK)
+		rc = archive_write_set_bytes_per_block(w.a, BLOCK_SIZE);
+	if (rc == ARCHIVE_OK)
+		rc = archive_write_set_bytes_in_last_block(w.a, 1);
+	outq_start(&w.out, w.af.fd, threads);
+	if (rc != ARCHIVE_OK ||
+	    archive_write_open2(w.a, &w.out, NULL, outq_put, outq_close, NULL) != ARCHIVE_OK)
 		fail_archive(&w);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct snapent *e = &l->v[i];
 		struct archive_entry *ae = header(&w, e);
 		if (e->type == ENTRY_FILE)
-			add_file(&w, e, ae);
+			add_file(&w, i, ae);
 		else if (archive_write_header(w.a, ae) != ARCHIVE_OK)
 			fail_archive(&w);
 		archive_entry_free(ae);
 	}
+	hasher_stop(&w.hs);
+	if (w.hs.bad != SIZE_MAX) {
+		char *shown = walk_display_path(root, l->v[w.hs.bad].path);
+		fail(&w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
+	}
 	if (archive_write_close(w.a) != ARCHIVE_OK)
 		fail_archive(&w);
-	archive_write_free(w.a);
-	free(w.buf);
+	/* libarchive drops what its close callback returns: ask the queue. */
+	if (outq_stop(&w.out) < 0)
+		fail(&w, EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
+	writer_release(&w);
 	if (atomicfile_commit(&w.af) < 0)
 		die(EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
 }

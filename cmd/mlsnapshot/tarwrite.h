@@ -12,10 +12,13 @@ int tarwrite_suffix_known(const char *path);
  * (atomically) as a pax_restricted tar, filtered by the suffix: entries in
  * path order, mtime SOURCE_DATE_EPOCH or 0, uid/gid 0 and no names, modes
  * 0644, 0755 (a file with an execute bit) and 0777 (symlinks), gzip without
- * its timestamp. Every file is hashed again as it is archived: a file that
- * no longer matches l dies with EXIT_USAGE, so the archive always holds what
- * the snapshot says.
+ * its timestamp, zstd at level 1 on threads (the same bytes whatever their
+ * number). Every file is read once and hashed as it is archived: an entry
+ * without a hash gets it, one with a hash (from the stat cache) must match
+ * it; a file that changed since the walk dies with EXIT_USAGE, so the
+ * archive always holds what the snapshot says.
  */
-void tarwrite_archive(const char *path, int rootfd, const char *root, const struct entry_list *l);
+void tarwrite_archive(const char *path, int rootfd, const char *root, struct entry_list *l,
+		      int threads);
 
 #endif
