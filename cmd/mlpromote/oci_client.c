@@ -12,27 +12,47 @@
 #include "oci_client.h"
 #include "xalloc.h"
 
-void oci_client_open(struct oci_client *cl, const char *registry, const char *name,
-		     const struct oci_http_opts *opts)
+/* The host ("host[:port]") and namespace of a registry URL; dies when malformed. */
+static void url_split(const char *registry, char **host, char **ns)
 {
-	const char *rest;
+	const char *rest, *slash;
+	size_t nslen;
 
-	memset(cl, 0, sizeof *cl);
 	if (strncmp(registry, "oci://", 6) != 0)
 		die(EXIT_USAGE, "'%s' is not an oci:// registry", registry);
 	rest = registry + 6;
-	const char *slash = strchr(rest, '/');
+	slash = strchr(rest, '/');
 	if (slash == NULL || slash == rest || slash[1] == '\0' || slash[-1] == ':')
 		die(EXIT_USAGE, "registry '%s': want oci://HOST[:PORT]/NAMESPACE", registry);
-	char *host = xstrndup(rest, (size_t)(slash - rest));
-	size_t nslen = strlen(slash + 1);
+	nslen = strlen(slash + 1);
 	while (nslen > 0 && slash[1 + nslen - 1] == '/')
 		nslen--;
-	cl->repo = xasprintf("%.*s/%s", (int)nslen, slash + 1, name);
+	*host = xstrndup(rest, (size_t)(slash - rest));
+	*ns = xstrndup(slash + 1, nslen);
+}
+
+void oci_url_check(const char *registry)
+{
+	char *host, *ns;
+
+	url_split(registry, &host, &ns);
+	free(host);
+	free(ns);
+}
+
+void oci_client_open(struct oci_client *cl, const char *registry, const char *name,
+		     const struct oci_http_opts *opts)
+{
+	char *host, *ns;
+
+	memset(cl, 0, sizeof *cl);
+	url_split(registry, &host, &ns);
+	cl->repo = xasprintf("%s/%s", ns, name);
 	cl->scope = xasprintf("repository:%s:pull,push", cl->repo);
 	cl->chunk = OCI_CHUNK_DEFAULT;
 	oci_http_init(&cl->http, host, opts);
 	free(host);
+	free(ns);
 }
 
 void oci_client_close(struct oci_client *cl)
@@ -191,10 +211,7 @@ int oci_blob_fetch(struct oci_client *cl, const char *digest, int fd)
 	/* re-hashed from what landed on disk, not from what went by */
 	if (lseek(fd, resp.sink_start, SEEK_SET) < 0 || hash_fd(fd, got, &size) != 0)
 		die_errno("cannot re-read blob %s", digest);
-	if (strcmp(got, digest) != 0)
-		die(EXIT_NO, "registry '%s': blob %s in '%s' hashes to %s", cl->http.host,
-		    digest, cl->repo, got);
-	return 0;
+	return strcmp(got, digest) != 0 ? 2 : 0;
 }
 
 void oci_manifest_put(struct oci_client *cl, const char *ref, const char *media_type,
@@ -248,41 +265,109 @@ int oci_manifest_get(struct oci_client *cl, const char *ref, struct strbuf *body
 	return 0;
 }
 
-char **oci_tags_list(struct oci_client *cl, size_t *count)
+/* The URL of a Link header's rel="next" page, or NULL. New string. */
+static char *next_page(const char *link)
+{
+	const char *lt, *gt;
+
+	if (link == NULL || strstr(link, "rel=\"next\"") == NULL)
+		return NULL;
+	lt = strchr(link, '<');
+	gt = lt ? strchr(lt, '>') : NULL;
+	return gt && gt > lt + 1 ? xstrndup(lt + 1, (size_t)(gt - lt - 1)) : NULL;
+}
+
+/* Adds the strings of doc[key] to *list; the URL of the next page or NULL. */
+static char *list_page(struct oci_client *cl, const char *url, const char *scope,
+		       const char *key, char ***list, size_t *count, long *status)
 {
 	struct oci_request req = OCI_REQUEST_INIT;
 	struct oci_response resp = { 0 };
-	char *path = xasprintf("/v2/%s/tags/list", cl->repo);
-	char **tags = NULL;
+	struct json_error err;
+	const cJSON *t;
+	char *next;
 
-	/* TODO(next session): follow the Link header's next page (?n=&last=);
-	 * distribution answers whole lists unless n is given. */
-	*count = 0;
 	req.method = "GET";
-	req.url = path;
-	repo_send(cl, &req, &resp);
-	free(path);
-	if (resp.status == 404) {
+	req.url = url;
+	req.scope = scope;
+	oci_http_send(&cl->http, &req, &resp);
+	*status = resp.status;
+	if (resp.status != 200) {
 		oci_response_release(&resp);
 		return NULL;
 	}
-	if (resp.status != 200)
-		protocol_error(cl, "cannot list tags", &resp);
-	struct json_error err;
 	cJSON *doc = json_parse_strict(resp.body.buf ? resp.body.buf : "", resp.body.len, &err);
 	if (doc == NULL)
-		die(EXIT_IO, "registry '%s': a tag list that is not JSON: %s", cl->http.host, err.msg);
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "tags");
-	const cJSON *t;
-	if (cJSON_IsArray(list)) {
-		tags = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *tags);
-		cJSON_ArrayForEach(t, list)
+		die(EXIT_IO, "registry '%s': a list that is not JSON: %s", cl->http.host, err.msg);
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, key);
+	if (cJSON_IsArray(items)) {
+		*list = xreallocarray(*list, *count + (size_t)cJSON_GetArraySize(items) + 1,
+				      sizeof **list);
+		cJSON_ArrayForEach(t, items)
 			if (cJSON_IsString(t))
-				tags[(*count)++] = xstrdup(t->valuestring);
+				(*list)[(*count)++] = xstrdup(t->valuestring);
 	}
 	cJSON_Delete(doc);
+	next = next_page(resp.link);
 	oci_response_release(&resp);
+	return next;
+}
+
+/* Every page of a list; 0, or the HTTP status that refused the first page. */
+static long list_all(struct oci_client *cl, const char *first, const char *scope,
+		     const char *key, char ***list, size_t *count)
+{
+	char *url = xstrdup(first);
+	long status = 0;
+	int pages = 0;
+
+	*list = NULL;
+	*count = 0;
+	while (url) {
+		char *next = list_page(cl, url, scope, key, list, count, &status);
+
+		free(url);
+		url = next;
+		if (status != 200)
+			break;
+		if (++pages > 10000)
+			die(EXIT_IO, "registry '%s': a list of more than 10000 pages", cl->http.host);
+	}
+	free(url);
+	return status == 200 ? 0 : status;
+}
+
+char **oci_tags_list(struct oci_client *cl, size_t *count)
+{
+	char *path = xasprintf("/v2/%s/tags/list?n=1000", cl->repo);
+	char **tags;
+	long status = list_all(cl, path, cl->scope, "tags", &tags, count);
+
+	free(path);
+	if (status == 404) {
+		oci_tags_free(tags, *count);
+		*count = 0;
+		return NULL;
+	}
+	if (status != 0) {
+		struct oci_response resp = { .status = status };
+		protocol_error(cl, "cannot list tags", &resp);
+	}
 	return tags;
+}
+
+char **oci_catalog(struct oci_client *cl, size_t *count)
+{
+	char **repos;
+	long status = list_all(cl, "/v2/_catalog?n=1000", "registry:catalog:*", "repositories",
+			       &repos, count);
+
+	if (status != 0) {
+		oci_tags_free(repos, *count);
+		*count = 0;
+		return NULL;
+	}
+	return repos;
 }
 
 void oci_tags_free(char **tags, size_t count)

@@ -30,6 +30,8 @@ struct oci_client {
 void oci_client_open(struct oci_client *cl, const char *registry, const char *name,
 		     const struct oci_http_opts *opts);
 void oci_client_close(struct oci_client *cl);
+/* Dies (EXIT_USAGE) unless registry is a well-formed oci:// URL. */
+void oci_url_check(const char *registry);
 
 /* 1 when the blob is there (its size in *size when not NULL), 0 when not. */
 int oci_blob_exists(struct oci_client *cl, const char *digest, uint64_t *size);
@@ -42,8 +44,8 @@ int oci_blob_push_fd(struct oci_client *cl, int fd, uint64_t size, const char *d
 int oci_blob_push_buf(struct oci_client *cl, const void *data, size_t len, const char *digest);
 
 /* Downloads the blob into fd (a regular file opened read-write, from its
- * current offset) and re-hashes it there: 0, or 1 when it is not there;
- * dies with EXIT_NO when the content does not match the digest. */
+ * current offset) and re-hashes it there: 0, 1 when it is not there, 2 when
+ * what came does not hash to the digest (the registry's copy is damaged). */
 int oci_blob_fetch(struct oci_client *cl, const char *digest, int fd);
 
 /* Puts a manifest under ref (a tag or its digest); its digest in out. */
@@ -55,9 +57,12 @@ void oci_manifest_put(struct oci_client *cl, const char *ref, const char *media_
 int oci_manifest_get(struct oci_client *cl, const char *ref, struct strbuf *body,
 		     char digest[HASH_STR_LEN]);
 
-/* The repository's tags (none for a repository never pushed); free with
- * oci_tags_free. */
+/* The repository's tags (none for a repository never pushed), every page
+ * of them; free with oci_tags_free. */
 char **oci_tags_list(struct oci_client *cl, size_t *count);
 void oci_tags_free(char **tags, size_t count);
+
+/* Every repository of the registry (NULL when it does not list them). */
+char **oci_catalog(struct oci_client *cl, size_t *count);
 
 #endif

@@ -109,7 +109,9 @@ static void clear_headers(struct oci_response *resp)
 	free(resp->digest);
 	free(resp->content_type);
 	free(resp->www_authenticate);
+	free(resp->link);
 	resp->location = resp->digest = resp->content_type = resp->www_authenticate = NULL;
+	resp->link = NULL;
 	resp->content_length = 0;
 }
 
@@ -122,6 +124,7 @@ static size_t read_header(char *line, size_t size, size_t nitems, void *arg)
 		{ "docker-content-digest", offsetof(struct oci_response, digest) },
 		{ "content-type", offsetof(struct oci_response, content_type) },
 		{ "www-authenticate", offsetof(struct oci_response, www_authenticate) },
+		{ "link", offsetof(struct oci_response, link) },
 	};
 
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {

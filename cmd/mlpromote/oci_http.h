@@ -52,6 +52,7 @@ struct oci_response {
 	char *digest;              /* Docker-Content-Digest */
 	char *content_type;
 	char *www_authenticate;
+	char *link;                /* the next page of a list: <URL>; rel="next" */
 	uint64_t content_length;
 	/* With to_sink set, a 200 body goes to sink_fd (a regular file opened
 	 * read-write, from offset sink_start, cut back there on a retry)

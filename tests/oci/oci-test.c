@@ -56,6 +56,9 @@ static int fetch(struct oci_client *cl, const char *digest, const char *out)
 	int rc = oci_blob_fetch(cl, digest, fd);
 	if (close(fd) != 0)
 		die_errno("cannot write '%s'", out);
+	if (rc == 2)
+		die(EXIT_NO, "registry '%s': blob %s in '%s' does not hash to its digest",
+		    cl->http.host, digest, cl->repo);
 	return rc;
 }
 

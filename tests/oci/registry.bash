@@ -129,6 +129,34 @@ oci_cut_proxy() {
 	export OCI_PROXY
 }
 
+# oci_hold_proxy METHOD PATH_PREFIX: a proxy to the running registry that
+# holds the first such request until oci_release; sets OCI_PROXY. The held
+# request has arrived when "$BATS_TEST_TMPDIR/oci/held" exists.
+oci_hold_proxy() {
+	local d="$BATS_TEST_TMPDIR/oci"
+	timeout "$OCI_LIFETIME" python3 "$OCI_DIR_SCRIPTS/cut-proxy.py" "$d/proxy.port" \
+		"${OCI_HOST#*:}" -1 "$1" "$2" "$d" 3>&- >"$d/proxy.log" 2>&1 &
+	echo $! > "$d/proxy.pid"
+	oci_wait_file "$d/proxy.port" || return 1
+	OCI_PROXY=127.0.0.1:$(cat "$d/proxy.port")
+	export OCI_PROXY
+}
+
+# oci_wait_held: waits until the proxy holds its request.
+oci_wait_held() {
+	local _
+	for _ in $(seq 300); do
+		[ -e "$BATS_TEST_TMPDIR/oci/held" ] && return 0
+		sleep 0.1
+	done
+	echo "oci: the proxy never held a request" >&2
+	return 1
+}
+
+oci_release() {
+	touch "$BATS_TEST_TMPDIR/oci/release"
+}
+
 # oci_hang_server: a port that accepts connections and never answers; sets
 # OCI_HANG (127.0.0.1:PORT).
 oci_hang_server() {
@@ -150,4 +178,11 @@ while True:
 	oci_wait_file "$d/hang.port" || return 1
 	OCI_HANG=127.0.0.1:$(cat "$d/hang.port")
 	export OCI_HANG
+}
+
+# oci_requests REGEX: how many requests the registry logged whose method
+# matches REGEX (e.g. 'PATCH', 'POST').
+oci_requests() {
+	grep -c "http.request.method=$1 .*msg=\"response completed\"\|msg=\"response completed\".*http.request.method=$1 " \
+		"$BATS_TEST_TMPDIR/oci/registry.log" || true
 }
