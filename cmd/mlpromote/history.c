@@ -55,7 +55,7 @@ int cmd_history(struct opts *o)
 		die(EXIT_USAGE, "history takes no operand");
 	registry_open(&reg, o->registry);
 	if (!registry_model_exists(&reg, o->model))
-		die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
+		die(EXIT_NO, "no model '%s' in '%s'", o->model, registry_location(&reg));
 	model_open(&m, &reg, o->model, MODEL_READ);
 	if (table)
 		print_table(&m.log);

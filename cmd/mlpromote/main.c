@@ -8,10 +8,11 @@
 #include "err.h"
 #include "fileio.h"
 #include "opts.h"
+#include "registry_oci.h"
 #include "version.h"
 
 enum {
-	O_APPROVED_BY = 256, O_EXPECT, O_FORCE, O_FORMAT, O_MAX_AGE, O_MODEL, O_OUTPUT,
+	O_APPROVED_BY = 256, O_CA_FILE, O_CONNECT_TIMEOUT, O_INSECURE_HTTP, O_STALL_TIMEOUT, O_EXPECT, O_FORCE, O_FORMAT, O_MAX_AGE, O_MODEL, O_OUTPUT,
 	O_PRETTY, O_REASON, O_REGISTRY, O_REQUIRE_APPROVAL, O_RUN, O_STAGE, O_TO,
 	O_VERDICT, O_VERSION
 };
@@ -19,10 +20,13 @@ enum {
 /* Options sorted by name; each command accepts only those in its list. */
 static const struct option longopts[] = {
 	{ "approved-by", required_argument, NULL, O_APPROVED_BY },
+	{ "ca-file", required_argument, NULL, O_CA_FILE },
+	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
 	{ "expect", required_argument, NULL, O_EXPECT },
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
+	{ "insecure-http", no_argument, NULL, O_INSECURE_HTTP },
 	{ "max-age", required_argument, NULL, O_MAX_AGE },
 	{ "model", required_argument, NULL, O_MODEL },
 	{ "output", required_argument, NULL, O_OUTPUT },
@@ -34,6 +38,7 @@ static const struct option longopts[] = {
 	{ "run", required_argument, NULL, O_RUN },
 	{ "sign", required_argument, NULL, 's' },
 	{ "stage", required_argument, NULL, O_STAGE },
+	{ "stall-timeout", required_argument, NULL, O_STALL_TIMEOUT },
 	{ "to", required_argument, NULL, O_TO },
 	{ "verdict", required_argument, NULL, O_VERDICT },
 	{ "version", required_argument, NULL, O_VERSION },
@@ -46,16 +51,19 @@ struct command {
 	const char *accepts;  /* option names, space-separated, each followed by a space */
 };
 
+/* Every command that opens a registry takes the OCI transport options. */
+#define NET "ca-file connect-timeout insecure-http stall-timeout "
+
 static const struct command commands[] = {
 	{ "init", cmd_init, "registry require-approval " },
-	{ "publish", cmd_publish, "registry model version run C pretty " },
+	{ "publish", cmd_publish, "registry model version run C pretty " NET },
 	{ "promote", cmd_promote, "registry model version stage verdict approved-by expect force "
-				  "reason sign pretty " },
-	{ "rollback", cmd_rollback, "registry model stage to expect sign pretty " },
-	{ "status", cmd_status, "registry model stage format max-age output pretty " },
-	{ "history", cmd_history, "registry model format " },
-	{ "pull", cmd_pull, "registry model stage version pretty " },
-	{ "verify", cmd_verify, "registry model pubkey " },
+				  "reason sign pretty require-approval " NET },
+	{ "rollback", cmd_rollback, "registry model stage to expect sign pretty " NET },
+	{ "status", cmd_status, "registry model stage format max-age output pretty " NET },
+	{ "history", cmd_history, "registry model format " NET },
+	{ "pull", cmd_pull, "registry model stage version pretty " NET },
+	{ "verify", cmd_verify, "registry model pubkey " NET },
 	{ "keygen", cmd_keygen, "pubkey sign " },
 };
 
@@ -94,7 +102,20 @@ static long long parse_seq(const char *s)
 	return v;
 }
 
-static void parse_options(const struct command *cmd, struct opts *o, int argc, char **argv)
+static long parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 3600)
+		die(EXIT_USAGE, "--%s '%s': want whole seconds from 1 to 3600", opt, s);
+	return v;
+}
+
+static void parse_options(const struct command *cmd, struct opts *o, int argc, char **argv,
+			  struct oci_http_opts *net)
 {
 	int c;
 
@@ -113,6 +134,10 @@ static void parse_options(const struct command *cmd, struct opts *o, int argc, c
 		case 'p': o->pubkey = optarg; break;
 		case 's': o->seckey = optarg; break;
 		case O_APPROVED_BY: o->approved_by = optarg; break;
+		case O_CA_FILE: net->ca_file = optarg; break;
+		case O_CONNECT_TIMEOUT: net->connect_timeout = parse_seconds("connect-timeout", optarg); break;
+		case O_INSECURE_HTTP: net->insecure_http = 1; break;
+		case O_STALL_TIMEOUT: net->stall_timeout = parse_seconds("stall-timeout", optarg); break;
 		case O_EXPECT: o->expect = parse_seq(optarg); break;
 		case O_FORCE: o->force = 1; break;
 		case O_FORMAT: o->format = optarg; break;
@@ -137,6 +162,7 @@ static void parse_options(const struct command *cmd, struct opts *o, int argc, c
 int main(int argc, char **argv)
 {
 	struct opts o = { .expect = -1 };
+	struct oci_http_opts net = { .retries = -1 };
 	const struct command *cmd = NULL;
 	int status;
 
@@ -154,7 +180,8 @@ int main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd)
 		die(EXIT_USAGE, "'%s': no such subcommand (see --help)", argv[1]);
-	parse_options(cmd, &o, argc - 1, argv + 1);
+	parse_options(cmd, &o, argc - 1, argv + 1, &net);
+	registry_oci_configure(&net);
 	if (!o.registry || !*o.registry)
 		o.registry = getenv("MLGATE_REGISTRY");
 	status = cmd->run(&o);

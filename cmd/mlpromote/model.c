@@ -211,6 +211,9 @@ void model_open(struct model *m, struct registry *reg, const char *name, enum mo
 
 void model_close(struct model *m)
 {
+	/* what recovery completed is made visible too */
+	if (m->lock_fd >= 0)
+		registry_push(m->reg, m->name);
 	for (size_t i = 0; i < m->state.n; i++)
 		cJSON_Delete(m->pointers[i]);
 	free(m->pointers);

@@ -93,8 +93,10 @@ int cmd_promote(struct opts *o)
 	if (o->verdict)
 		verdict = read_verdict(o->verdict);
 	registry_open(&reg, o->registry);
+	if (o->require_approval)
+		registry_require_approval(&reg, o->require_approval);
 	if (!registry_model_exists(&reg, o->model))
-		die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
+		die(EXIT_NO, "no model '%s' in '%s'", o->model, registry_location(&reg));
 	model_open(&m, &reg, o->model, MODEL_WRITE);
 	check_not_a_version(&m, stage);
 	manifest = model_manifest(&m, o->version);

@@ -92,7 +92,7 @@ int cmd_pull(struct opts *o)
 		name_check("version", o->version);
 	registry_open(&reg, o->registry);
 	if (!registry_model_exists(&reg, o->model))
-		die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
+		die(EXIT_NO, "no model '%s' in '%s'", o->model, registry_location(&reg));
 	model_open(&m, &reg, o->model, MODEL_READ);
 	version = version_to_pull(&m, o);
 	manifest = model_manifest(&m, version);
@@ -103,6 +103,7 @@ int cmd_pull(struct opts *o)
 	if (!mkdtemp(tmp))
 		die_errno("cannot create a temp folder beside '%s'", dir);
 	cleanup_register(tmp);
+	registry_fetch_files(&reg, o->model, version);
 	copy_out(&m, manifest, tmp);
 	if (fsync_dir(tmp) < 0)
 		die_errno("cannot sync '%s'", tmp);

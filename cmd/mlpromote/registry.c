@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "names.h"
 #include "registry.h"
+#include "registry_oci.h"
 #include "xalloc.h"
 
 static const char *const builtin_stages[] = { "current", "staging", "production" };
@@ -23,8 +24,11 @@ void registry_open(struct registry *r, const char *location)
 
 	if (!location || !*location)
 		die(EXIT_USAGE, "no registry: give --registry DIR or set MLGATE_REGISTRY");
-	if (!strncmp(location, "oci://", 6))
-		die(EXIT_USAGE, "'%s': OCI registries are not supported by this build", location);
+	r->oci = NULL;
+	if (!strncmp(location, "oci://", 6)) {
+		registry_oci_open(r, location);
+		return;
+	}
 	r->root = xstrdup(location);
 	path = xasprintf("%s/%s", location, REGISTRY_SETTINGS);
 	r->settings = check_read_record(path, "registry", &absent);
@@ -36,10 +40,49 @@ void registry_open(struct registry *r, const char *location)
 
 void registry_close(struct registry *r)
 {
+	if (r->oci)
+		registry_oci_close(r);
 	cJSON_Delete(r->settings);
 	free(r->root);
 	r->settings = NULL;
 	r->root = NULL;
+}
+
+const char *registry_location(const struct registry *r)
+{
+	return r->oci ? registry_oci_location(r) : r->root;
+}
+
+void registry_fetch_files(const struct registry *r, const char *model, const char *version)
+{
+	if (r->oci)
+		registry_oci_fetch_files(r, model, version);
+}
+
+void registry_push(const struct registry *r, const char *model)
+{
+	if (r->oci)
+		registry_oci_push(r, model);
+}
+
+void registry_verify_backend(const struct registry *r, const char *model)
+{
+	if (r->oci)
+		registry_oci_verify(r, model);
+}
+
+void registry_require_approval(struct registry *r, const char *stages)
+{
+	cJSON *list = json_get_array(r->settings, "require_approval");
+	char *copy = xstrdup(stages), *save = NULL;
+
+	if (!list)
+		list = cJSON_AddArrayToObject(r->settings, "require_approval");
+	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		name_check("stage", s);
+		cJSON_AddItemToArray(list, cJSON_CreateString(s));
+	}
+	free(copy);
 }
 
 char *registry_model_dir(const struct registry *r, const char *model)
@@ -55,6 +98,9 @@ char *registry_model_file(const struct registry *r, const char *model, const cha
 int registry_model_exists(const struct registry *r, const char *model)
 {
 	struct stat st;
+
+	if (r->oci)
+		return registry_oci_model(r, model);
 	char *dir = registry_model_dir(r, model);
 	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 
@@ -111,8 +157,13 @@ static char **list_names(const char *dir, const char *suffix, int want_dir, size
 
 char **registry_models(const struct registry *r, size_t *n)
 {
-	char *dir = xasprintf("%s/models", r->root);
-	char **list = list_names(dir, "", 1, n);
+	char *dir;
+	char **list;
+
+	if (r->oci)
+		return registry_oci_models(r, n);
+	dir = xasprintf("%s/models", r->root);
+	list = list_names(dir, "", 1, n);
 
 	free(dir);
 	return list;
@@ -120,8 +171,13 @@ char **registry_models(const struct registry *r, size_t *n)
 
 char **registry_pointer_stages(const struct registry *r, const char *model, size_t *n)
 {
-	char *dir = registry_model_dir(r, model);
-	char **list = list_names(dir, ".json", 0, n);
+	char *dir;
+	char **list;
+
+	if (r->oci)
+		registry_oci_model(r, model);  /* fetched before it is read */
+	dir = registry_model_dir(r, model);
+	list = list_names(dir, ".json", 0, n);
 
 	free(dir);
 	return list;
@@ -129,8 +185,13 @@ char **registry_pointer_stages(const struct registry *r, const char *model, size
 
 char **registry_versions(const struct registry *r, const char *model, size_t *n)
 {
-	char *dir = registry_model_file(r, model, "versions");
-	char **list = list_names(dir, "", 1, n);
+	char *dir;
+	char **list;
+
+	if (r->oci)
+		registry_oci_model(r, model);
+	dir = registry_model_file(r, model, "versions");
+	list = list_names(dir, "", 1, n);
 
 	free(dir);
 	return list;
@@ -161,6 +222,8 @@ int registry_lock_model(const struct registry *r, const char *model)
 	char *path = registry_model_file(r, model, ".lock");
 	int fd;
 
+	if (r->oci)
+		registry_oci_model(r, model);
 	if (mkdir_p(dir, 0755) < 0)
 		die_errno("cannot create '%s'", dir);
 	fd = lock_acquire(path);

@@ -11,14 +11,30 @@
 
 #define REGISTRY_SETTINGS "mlgate.json"
 
+struct registry_oci;
+
 struct registry {
-	char *root;        /* the directory */
+	char *root;        /* the directory (for oci://, the command's private mirror) */
 	cJSON *settings;   /* mlgate.json, a "registry" record */
+	struct registry_oci *oci;  /* NULL for a directory registry */
 };
 
 /* Opens an existing registry or dies: none given or none there is exit 2. */
 void registry_open(struct registry *r, const char *location);
 void registry_close(struct registry *r);
+/* What the user named: the directory or the oci:// URL, for messages. */
+const char *registry_location(const struct registry *r);
+
+/*
+ * What a backend other than a directory needs (no-ops for a directory):
+ * a version's files in place to read, a writer's changes made visible
+ * (exit 1 on a lost race), and the checks only the backend can make.
+ */
+void registry_fetch_files(const struct registry *r, const char *model, const char *version);
+void registry_push(const struct registry *r, const char *model);
+void registry_verify_backend(const struct registry *r, const char *model);
+/* Adds stages that need an approver (--require-approval, comma-separated). */
+void registry_require_approval(struct registry *r, const char *stages);
 
 /* New strings: ROOT/models/M, and a file under it. */
 char *registry_model_dir(const struct registry *r, const char *model);

@@ -60,7 +60,7 @@ int cmd_rollback(struct opts *o)
 	stage = change_stage_name(o);
 	registry_open(&reg, o->registry);
 	if (!registry_model_exists(&reg, o->model))
-		die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
+		die(EXIT_NO, "no model '%s' in '%s'", o->model, registry_location(&reg));
 	model_open(&m, &reg, o->model, MODEL_WRITE);
 	change_check_expect(&m, stage, o->expect);
 	target = rollback_target(state_stage(&m.state, stage), o, stage);

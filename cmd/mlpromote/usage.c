@@ -12,7 +12,7 @@ static const char synopsis[] =
 "                 FILE ...\n"
 "       mlpromote promote [--registry DIR] --model M --version V [--stage S] [--verdict FILE]\n"
 "                 [--approved-by WHO] [--expect SEQ] [--force --reason TEXT] [--sign SECKEY]\n"
-"                 [--pretty]\n"
+"                 [--require-approval STAGE,...] [--pretty]\n"
 "       mlpromote rollback [--registry DIR] --model M [--stage S] [--to V] [--expect SEQ]\n"
 "                 [--sign SECKEY] [--pretty]\n"
 "       mlpromote status [--registry DIR] [--model M] [--stage S] [--format json|table|prometheus]\n"
@@ -21,6 +21,8 @@ static const char synopsis[] =
 "       mlpromote pull [--registry DIR] --model M [--stage S | --version V] [--pretty] DIR\n"
 "       mlpromote verify [--registry DIR] [--model M] [--pubkey FILE]\n"
 "       mlpromote keygen -p PUBFILE -s SECFILE\n"
+"       mlpromote COMMAND --registry oci://HOST[:PORT]/NAMESPACE [--ca-file PEM] [--insecure-http]\n"
+"                 [--connect-timeout SECS] [--stall-timeout SECS]\n"
 "       mlpromote --help | --version\n";
 
 void usage(void)

@@ -83,7 +83,10 @@ static void verify_version(const struct model *m, const cJSON *line)
 	const char *version = json_get_string(line, "version");
 	const cJSON *ids = json_get_object(line, "ids");
 	const char *want_run = json_get_string(ids, "run");
-	cJSON *manifest = model_manifest(m, version);
+	cJSON *manifest;
+
+	registry_fetch_files(m->reg, m->name, version);
+	manifest = model_manifest(m, version);
 	cJSON *run = model_run(m, version);
 	char *mpath = xasprintf("%s/models/%s/versions/%s/model.json", m->reg->root, m->name, version);
 	char *rpath = xasprintf("%s/models/%s/versions/%s/run.json", m->reg->root, m->name, version);
@@ -168,6 +171,7 @@ static void verify_model(struct registry *reg, const char *name, const char *pub
 		free(path);
 		free(sig);
 	}
+	registry_verify_backend(reg, name);
 	model_close(&m);
 }
 
@@ -183,7 +187,7 @@ int cmd_verify(struct opts *o)
 	registry_open(&reg, o->registry);
 	if (o->model) {
 		if (!registry_model_exists(&reg, o->model))
-			die(EXIT_NO, "no model '%s' in '%s'", o->model, reg.root);
+			die(EXIT_NO, "no model '%s' in '%s'", o->model, registry_location(&reg));
 		verify_model(&reg, o->model, o->pubkey);
 	} else {
 		size_t n;

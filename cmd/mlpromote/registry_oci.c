@@ -1,0 +1,468 @@
+/*
+ * The OCI backend: fetching a model into the mirror, and opening and
+ * closing the mirror. Pushing is registry_push.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "check.h"
+#include "copy.h"
+#include "err.h"
+#include "jsonio.h"
+#include "modelpack.h"
+#include "names.h"
+#include "oci_client.h"
+#include "registry.h"
+#include "registry_oci_int.h"
+#include "xalloc.h"
+
+static struct oci_http_opts transport = { .retries = -1 };
+
+void registry_oci_configure(const struct oci_http_opts *opts)
+{
+	transport = *opts;
+}
+
+/* Stages that need an approver: MLGATE_REQUIRE_APPROVAL, comma-separated. */
+static cJSON *settings_from_env(void)
+{
+	cJSON *settings = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(settings, "require_approval");
+	const char *env = getenv("MLGATE_REQUIRE_APPROVAL");
+	char *copy = xstrdup(env ? env : ""), *save = NULL;
+
+	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
+		name_check("stage in MLGATE_REQUIRE_APPROVAL", s);
+		cJSON_AddItemToArray(list, cJSON_CreateString(s));
+	}
+	free(copy);
+	return settings;
+}
+
+void registry_oci_open(struct registry *r, const char *location)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	/* the URL's shape, before anything is made */
+	oci_url_check(location);
+	r->oci = xcalloc(1, sizeof *r->oci);
+	r->oci->location = xstrdup(location);
+	r->root = xasprintf("%s/mlgate-oci-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(r->root))
+		die_errno("cannot create a temp folder for '%s'", location);
+	cleanup_register(r->root);
+	r->settings = settings_from_env();
+}
+
+const char *registry_oci_location(const struct registry *r)
+{
+	return r->oci->location;
+}
+
+void registry_oci_close(struct registry *r)
+{
+	struct registry_oci *o = r->oci;
+
+	for (size_t i = 0; i < o->n; i++)
+		remote_model_free(&o->models[i]);
+	free(o->models);
+	remove_tree(r->root);
+	cleanup_forget(r->root);
+	free(o->location);
+	free(o);
+	r->oci = NULL;
+}
+
+void remote_model_free(struct remote_model *rm)
+{
+	for (size_t i = 0; i < rm->nversions; i++) {
+		free(rm->versions[i].name);
+		free(rm->versions[i].manifest);
+	}
+	free(rm->versions);
+	for (size_t i = 0; i < rm->nstages; i++)
+		free(rm->stages[i].name);
+	free(rm->stages);
+	cJSON_Delete(rm->state_doc);
+	oci_client_close(&rm->cl);
+	free(rm->name);
+}
+
+/* "oci://host/ns/M:ref", for messages. New string. */
+char *remote_where(const struct registry *r, const struct remote_model *rm, const char *ref)
+{
+	return xasprintf("%s/%s:%s", r->oci->location, rm->name, ref);
+}
+
+/* Downloads a blob into path: 0, 1 when the registry has no such blob, 2
+ * when what came does not hash to its digest (left in place for verify). */
+int remote_fetch_blob(struct remote_model *rm, const char *digest, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc;
+
+	if (fd < 0)
+		die_errno("cannot create '%s'", path);
+	rc = oci_blob_fetch(&rm->cl, digest, fd);
+	if (close(fd) < 0)
+		die_errno("cannot write '%s'", path);
+	if (rc == 1)
+		unlink(path);
+	return rc;
+}
+
+/* A record blob the mirror cannot do without: anything but 0 is a finding. */
+static void fetch_record_blob(const struct registry *r, struct remote_model *rm,
+			      const char *ref, const struct blob_ref *b, const char *path)
+{
+	int rc = remote_fetch_blob(rm, b->digest, path);
+	char *where;
+
+	if (rc == 0)
+		return;
+	where = remote_where(r, rm, ref);
+	check_fail(where, "blob %s %s", b->digest,
+		   rc == 1 ? "is missing" : "does not hash to its digest");
+	free(where);
+	unlink(path);
+}
+
+/* Parses a manifest's bytes, or NULL after check_fail naming it. */
+cJSON *remote_parse_manifest(const struct registry *r, const struct remote_model *rm,
+			     const char *ref, const struct strbuf *body)
+{
+	struct json_error err;
+	cJSON *doc = json_parse_strict(body->buf ? body->buf : "", body->len, &err);
+	char *where;
+
+	if (doc && cJSON_IsObject(doc))
+		return doc;
+	cJSON_Delete(doc);
+	where = remote_where(r, rm, ref);
+	check_fail(where, "a manifest that is not a JSON object");
+	free(where);
+	return NULL;
+}
+
+static int is_version_manifest(const cJSON *doc)
+{
+	const char *type = json_get_string(doc, "artifactType");
+
+	return type && !strcmp(type, MODELPACK_ARTIFACT) && manifest_layer(doc, MLGATE_MODEL_TYPE);
+}
+
+static void add_version(struct remote_model *rm, const char *name, const char *digest,
+			const struct strbuf *body)
+{
+	struct remote_version *v;
+
+	rm->versions = xreallocarray(rm->versions, rm->nversions + 1, sizeof *rm->versions);
+	v = &rm->versions[rm->nversions++];
+	v->name = xstrdup(name);
+	memcpy(v->digest, digest, HASH_STR_LEN);
+	v->manifest = xstrndup(body->buf ? body->buf : "", body->len);
+	v->len = body->len;
+}
+
+void remote_set_stage(struct remote_model *rm, const char *name, const char *digest)
+{
+	for (size_t i = 0; i < rm->nstages; i++)
+		if (!strcmp(rm->stages[i].name, name)) {
+			memcpy(rm->stages[i].digest, digest, HASH_STR_LEN);
+			return;
+		}
+	rm->stages = xreallocarray(rm->stages, rm->nstages + 1, sizeof *rm->stages);
+	rm->stages[rm->nstages].name = xstrdup(name);
+	memcpy(rm->stages[rm->nstages++].digest, digest, HASH_STR_LEN);
+}
+
+/* A version's records into versions/V/ of the mirror. */
+static void fetch_version_records(const struct registry *r, struct remote_model *rm,
+				  const char *version, const cJSON *doc)
+{
+	static const char *const types[] = { MLGATE_MODEL_TYPE, MLGATE_RUN_TYPE };
+	static const char *const files[] = { "model.json", "run.json" };
+	char *rel = xasprintf("versions/%s", version);
+	char *dir = registry_model_file(r, rm->name, rel);
+
+	if (mkdir_p(dir, 0755) < 0)
+		die_errno("cannot create '%s'", dir);
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *layer = manifest_layer(doc, types[i]);
+		struct blob_ref b;
+		char *path;
+
+		if (!layer)
+			continue;
+		path = xasprintf("%s/%s", dir, files[i]);
+		if (descriptor_ref(layer, &b) < 0) {
+			char *where = remote_where(r, rm, version);
+
+			check_fail(where, "a malformed %s layer", files[i]);
+			free(where);
+		} else {
+			fetch_record_blob(r, rm, version, &b, path);
+		}
+		free(path);
+	}
+	free(rel);
+	free(dir);
+}
+
+/*
+ * A tag: a version when the manifest's version annotation is the tag itself,
+ * a stage tag when it names another; anything else is not ours to read.
+ */
+static void fetch_tag(const struct registry *r, struct remote_model *rm, const char *tag)
+{
+	struct strbuf body = { 0 };
+	char digest[HASH_STR_LEN];
+	cJSON *doc;
+	const char *version;
+
+	if (oci_manifest_get(&rm->cl, tag, &body, digest) != 0) {
+		strbuf_release(&body);
+		return;  /* deleted since the listing */
+	}
+	doc = remote_parse_manifest(r, rm, tag, &body);
+	if (doc && is_version_manifest(doc)) {
+		version = json_get_string(json_get_object(doc, "annotations"), OCI_VERSION);
+		if (version && !strcmp(version, tag)) {
+			add_version(rm, tag, digest, &body);
+			fetch_version_records(r, rm, tag, doc);
+		} else {
+			remote_set_stage(rm, tag, digest);
+		}
+	}
+	cJSON_Delete(doc);
+	strbuf_release(&body);
+}
+
+/* A state layer's title: audit.jsonl, S.json or S.json.minisig. */
+static int state_title_valid(const char *title)
+{
+	size_t n = title ? strlen(title) : 0;
+	char *name;
+	int ok;
+
+	if (!title)
+		return 0;
+	if (!strcmp(title, "audit.jsonl"))
+		return 1;
+	if (n > 13 && !strcmp(title + n - 13, ".json.minisig"))
+		name = xstrndup(title, n - 13);
+	else if (n > 5 && !strcmp(title + n - 5, ".json"))
+		name = xstrndup(title, n - 5);
+	else
+		return 0;
+	ok = name_valid(name);
+	free(name);
+	return ok;
+}
+
+/* The state: its layers become the mirror's audit log, pointers, signatures. */
+static void fetch_state(const struct registry *r, struct remote_model *rm)
+{
+	struct strbuf body = { 0 };
+	const cJSON *layer;
+
+	if (oci_manifest_get(&rm->cl, STATE_TAG, &body, rm->state) != 0) {
+		rm->state[0] = '\0';
+		strbuf_release(&body);
+		return;
+	}
+	rm->state_doc = remote_parse_manifest(r, rm, STATE_TAG, &body);
+	strbuf_release(&body);
+	cJSON_ArrayForEach(layer, json_get_array(rm->state_doc, "layers")) {
+		const char *title = descriptor_title(layer);
+		struct blob_ref b;
+		char *path;
+
+		if (!state_title_valid(title) || descriptor_ref(layer, &b) < 0) {
+			char *where = remote_where(r, rm, STATE_TAG);
+
+			check_fail(where, "a layer that is not a registry file");
+			free(where);
+			continue;
+		}
+		path = registry_model_file(r, rm->name, title);
+		fetch_record_blob(r, rm, STATE_TAG, &b, path);
+		free(path);
+	}
+}
+
+static void fetch_model(const struct registry *r, struct remote_model *rm)
+{
+	char *dir = registry_model_dir(r, rm->name);
+	size_t n;
+	char **tags;
+
+	if (mkdir_p(dir, 0755) < 0)
+		die_errno("cannot create '%s'", dir);
+	free(dir);
+	tags = oci_tags_list(&rm->cl, &n);
+	for (size_t i = 0; i < n; i++)
+		if (name_valid(tags[i]))
+			fetch_tag(r, rm, tags[i]);
+	oci_tags_free(tags, n);
+	fetch_state(r, rm);
+	rm->exists = rm->state[0] || rm->nversions;
+}
+
+struct remote_model *remote_model(const struct registry *r, const char *model)
+{
+	struct registry_oci *o = r->oci;
+	struct remote_model *rm;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->models[i].name, model))
+			return &o->models[i];
+	o->models = xreallocarray(o->models, o->n + 1, sizeof *o->models);
+	rm = &o->models[o->n++];
+	memset(rm, 0, sizeof *rm);
+	rm->name = xstrdup(model);
+	oci_client_open(&rm->cl, o->location, model, &transport);
+	fetch_model(r, rm);
+	return rm;
+}
+
+int registry_oci_model(const struct registry *r, const char *model)
+{
+	return remote_model(r, model)->exists;
+}
+
+const struct remote_version *remote_version(const struct remote_model *rm, const char *name)
+{
+	for (size_t i = 0; i < rm->nversions; i++)
+		if (!strcmp(rm->versions[i].name, name))
+			return &rm->versions[i];
+	return NULL;
+}
+
+void registry_oci_fetch_files(const struct registry *r, const char *model, const char *version)
+{
+	struct remote_model *rm = remote_model(r, model);
+	const struct remote_version *v = remote_version(rm, version);
+	struct strbuf body = { 0 };
+	cJSON *doc;
+	const cJSON *layer;
+
+	if (!v)
+		return;
+	strbuf_add(&body, v->manifest, v->len);
+	doc = remote_parse_manifest(r, rm, version, &body);
+	strbuf_release(&body);
+	cJSON_ArrayForEach(layer, json_get_array(doc, "layers")) {
+		const char *type = json_get_string(layer, "mediaType");
+		const char *title = descriptor_title(layer);
+		char *safe = title ? safe_relpath(title) : NULL;
+		struct blob_ref b;
+		char *rel, *path, *slash;
+
+		if (!type || strcmp(type, MODELPACK_WEIGHT) || !safe || descriptor_ref(layer, &b) < 0) {
+			free(safe);
+			continue;  /* the manifest's own check reports a bad layer */
+		}
+		rel = xasprintf("versions/%s/files/%s", version, safe);
+		path = registry_model_file(r, model, rel);
+		slash = strrchr(path, '/');
+		*slash = '\0';
+		if (mkdir_p(path, 0755) < 0)
+			die_errno("cannot create '%s'", path);
+		*slash = '/';
+		/* a missing or damaged blob is left for the hash check to name */
+		remote_fetch_blob(rm, b.digest, path);
+		free(safe);
+		free(rel);
+		free(path);
+	}
+	cJSON_Delete(doc);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **registry_oci_models(const struct registry *r, size_t *n)
+{
+	struct oci_client cl;
+	const char *loc = r->oci->location;
+	char **repos, **models = NULL;
+	size_t count, nslen;
+	char *ns;
+
+	oci_client_open(&cl, loc, "_", &transport);
+	ns = xstrndup(cl.repo, strlen(cl.repo) - 1);  /* "NAMESPACE/" */
+	nslen = strlen(ns);
+	repos = oci_catalog(&cl, &count);
+	if (!repos)
+		die(EXIT_USAGE, "registry '%s' does not list its repositories: give --model", loc);
+	*n = 0;
+	models = xcalloc(count + 1, sizeof *models);
+	for (size_t i = 0; i < count; i++)
+		if (!strncmp(repos[i], ns, nslen) && name_valid(repos[i] + nslen))
+			models[(*n)++] = xstrdup(repos[i] + nslen);
+	qsort(models, *n, sizeof *models, compare_strings);
+	oci_tags_free(repos, count);
+	free(ns);
+	oci_client_close(&cl);
+	return models;
+}
+
+void registry_oci_verify(const struct registry *r, const char *model)
+{
+	struct remote_model *rm = remote_model(r, model);
+	size_t n;
+	char **stages = registry_pointer_stages(r, model, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s.json", stages[i]);
+		char *full = registry_model_file(r, model, path);
+		cJSON *pointer = json_read_object(full);
+		const char *version = json_get_string(pointer, "version");
+		const struct remote_version *v = version ? remote_version(rm, version) : NULL;
+		const char *tag = remote_stage_digest(rm, stages[i]);
+		char *where = remote_where(r, rm, stages[i]);
+
+		if (!tag)
+			check_fail(where, "missing: the pointer says version '%s' (an interrupted "
+					  "change; the next write completes it)", version ? version : "?");
+		else if (!v || strcmp(v->digest, tag))
+			check_fail(where, "tag points to %s, not to version '%s' that the audit log "
+					  "made live", tag, version ? version : "?");
+		cJSON_Delete(pointer);
+		free(where);
+		free(path);
+		free(full);
+	}
+	for (size_t i = 0; i < rm->nstages; i++) {
+		size_t j = 0;
+
+		while (j < n && strcmp(stages[j], rm->stages[i].name))
+			j++;
+		if (j == n) {
+			char *where = remote_where(r, rm, rm->stages[i].name);
+
+			check_fail(where, "a tag with no pointer in the audit log: a change lost to a "
+					  "race with another writer (a fork); promote the stage again or "
+					  "delete the tag");
+			free(where);
+		}
+	}
+	strlist_free(stages, n);
+}
+
+const char *remote_stage_digest(const struct remote_model *rm, const char *stage)
+{
+	for (size_t i = 0; i < rm->nstages; i++)
+		if (!strcmp(rm->stages[i].name, stage))
+			return rm->stages[i].digest;
+	return NULL;
+}
