@@ -8,6 +8,7 @@
 
 static const char *progname = "mlgate";
 static int override_status;
+static char alias_from[1024], alias_to[1024];
 
 void err_init(const char *name)
 {
@@ -31,15 +32,40 @@ int err_status(int status)
 	return override_status ? override_status : status;
 }
 
+void err_path_alias(const char *from, const char *to)
+{
+	snprintf(alias_from, sizeof alias_from, "%s", from ? from : "");
+	snprintf(alias_to, sizeof alias_to, "%s", to ? to : "");
+}
+
+/* The message with every alias_from spelled alias_to, into out. */
+static void apply_alias(const char *msg, char *out, size_t size)
+{
+	size_t flen = strlen(alias_from), n = 0;
+
+	while (*msg && n + 1 < size) {
+		if (flen && !strncmp(msg, alias_from, flen)) {
+			n += (size_t)snprintf(out + n, size - n, "%s", alias_to);
+			if (n >= size)
+				n = size - 1;
+			msg += flen;
+		} else {
+			out[n++] = *msg++;
+		}
+	}
+	out[n] = '\0';
+}
+
 void vwarnmsg(const char *fmt, va_list ap)
 {
 	/* One buffer, one write: lines from parallel tools never interleave. */
-	char line[4096];
+	char line[4096], msg[4096];
 	int n = snprintf(line, sizeof line, "%s: ", progname);
 
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = 0;
-	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	apply_alias(msg, line + n, sizeof line - (size_t)n - 1);
 	n = (int)strlen(line);
 	line[n++] = '\n';
 	fwrite(line, 1, (size_t)n, stderr);

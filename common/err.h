@@ -28,6 +28,12 @@ void vwarnmsg(const char *fmt, va_list ap);
 /* warnmsg(), then exit(status) (or the override). Runs atexit handlers. */
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Messages name paths under from as under to instead: a tool that works in
+ * a private temp copy of something names the thing (from "" turns it off).
+ */
+void err_path_alias(const char *from, const char *to);
+
 /* die(EXIT_IO, "...: strerror(errno)") with the message prefix given. */
 _Noreturn void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -73,11 +73,18 @@ start_plain() {
 	assert_equal "$(jq -c '[.descriptor.name, .descriptor.version, (.modelfs.diffIds | length)]' "copy/${c#sha256:}")" '["m","1.0",2]'
 }
 
-@test "publish, promote, rollback, status, history, verify and pull: the whole cycle over OCI" {
+@test "publish, gate, promote, rollback, status, history, verify and pull: the whole cycle over OCI" {
 	start_plain
-	pub 1.0 > /dev/null
-	run -0 --separate-stderr promote --version 1.0
+	pub 1.0 > manifest1.json
+	# the gate's verdict, here naming the version's manifest as its candidate
+	jq -c '{kind: "verdict", v: 1, pass: false, baseline: null, bootstrap: null, checks: [],
+		candidate: {id, kind, source: "model.json", pointer: null}}' manifest1.json > fail.json
+	jq -c '.pass = true' fail.json > pass.json
+	run -1 --separate-stderr mlpromote promote --registry "$REG" --model m --version 1.0 --verdict fail.json
+	assert_equal "$(live)" null
+	run -0 --separate-stderr mlpromote promote --registry "$REG" --model m --version 1.0 --verdict pass.json
 	keep_output pointer1.json
+	[[ $(jq -r .verdict pointer1.json) =~ ^sha256:[0-9a-f]{64}$ ]]
 	assert_equal "$(jq -c '[.kind, .stage, .version, .seq]' pointer1.json)" '["pointer","current","1.0",1]'
 	pub 2.0 > /dev/null
 	cp weights.bin weights2.bin
@@ -165,9 +172,10 @@ start_plain() {
 	w=$(hash_of weights.bin)
 	head -c 20000 /dev/urandom > "$(storage_blob "$w")"
 	run -1 --separate-stderr mlpromote verify --registry "$REG" --model m
-	[[ $stderr == *"versions/1.0/files/weights.bin: hash sha256:"*", published as $w"* ]]
+	# messages name the registry, never the command's private temp copy
+	[[ $stderr == "mlpromote: $REG/m/versions/1.0/files/weights.bin: hash sha256:"*", published as $w" ]]
 	run -1 --separate-stderr mlpromote pull --registry "$REG" --model m out
-	[[ $stderr == *"weights.bin: not as published"* ]]
+	assert_equal "$stderr" "mlpromote: $REG/m/versions/1.0/files/weights.bin: not as published (run 'mlpromote verify')"
 	[ ! -e out ]
 }
 

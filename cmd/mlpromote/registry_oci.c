@@ -48,6 +48,7 @@ static cJSON *settings_from_env(void)
 void registry_oci_open(struct registry *r, const char *location)
 {
 	const char *tmpdir = getenv("TMPDIR");
+	char *alias, *shown;
 
 	/* the URL's shape, before anything is made */
 	oci_url_check(location);
@@ -57,6 +58,11 @@ void registry_oci_open(struct registry *r, const char *location)
 	if (!mkdtemp(r->root))
 		die_errno("cannot create a temp folder for '%s'", location);
 	cleanup_register(r->root);
+	alias = xasprintf("%s/models/", r->root);
+	shown = xasprintf("%s/", location);
+	err_path_alias(alias, shown);
+	free(alias);
+	free(shown);
 	r->settings = settings_from_env();
 }
 
@@ -74,6 +80,7 @@ void registry_oci_close(struct registry *r)
 	free(o->models);
 	remove_tree(r->root);
 	cleanup_forget(r->root);
+	err_path_alias(NULL, NULL);
 	free(o->location);
 	free(o);
 	r->oci = NULL;
