@@ -91,7 +91,9 @@ changes() {
 	publish_many 3
 	local lock=reg/models/m/.lock before
 	# a holder that dies with the lock held (flock -o: only flock itself holds it)
-	flock -o "$lock" sleep 300 &
+	# (its child records its pid and lets go of bats' fd 3, so that it can
+	# neither outlive the test unseen nor hold the run's output open)
+	flock -o "$lock" sh -c 'echo $$ > sleeper.pid; exec sleep 300' 3>&- &
 	local holder=$!
 	# until flock(1) holds it, a try-lock succeeds
 	while flock -n "$lock" true; do sleep 0.05; done
@@ -109,7 +111,7 @@ changes() {
 	mlpromote promote --registry reg --model m --version 2 --force --reason after > out.json &
 	local writer=$!
 	kill -KILL "$holder"
-	pkill -KILL -P "$holder" sleep 2> /dev/null || true
+	kill -KILL "$(cat sleeper.pid)" 2> /dev/null || true
 	rc=0
 	wait "$writer" || rc=$?
 	assert_equal "$rc" 0
