@@ -6,6 +6,11 @@
 
 bats_require_minimum_version 1.5.0
 load helper
+load oci/registry
+
+teardown() {
+	oci_registry_stop
+}
 
 HARNESS="$BATS_TEST_DIRNAME/actions-harness.py"
 ACTIONS="$BATS_TEST_DIRNAME/../actions"
@@ -585,6 +590,39 @@ workflow() {
 	run --separate-stderr -0 workflow "$ACTIONS/examples/rollback.yml" --event workflow_dispatch \
 		--input version=2.1
 	[ "$(mlpromote status --registry reg --model wdbc | jq -r .version)" = 2.1 ]
+}
+
+@test "train-gate-promote on an OCI registry: first model, a better one, rollback; skopeo pulls :current" {
+	fake_gh
+	example_workspace
+	oci_registry_start plain
+	local reg=oci://$OCI_HOST/models
+	run --separate-stderr -0 workflow "$ACTIONS/examples/train-gate-promote.yml" --env "REGISTRY=$reg" \
+		--event workflow_dispatch --input first-model=true --github run_number=1
+	[ "$(result .jobs.promote.result)" = success ]
+	[[ $stderr == *"an OCI registry needs no set-up"* ]]
+	[ "$(mlpromote status --registry "$reg" --model wdbc | jq -r .version)" = 1.1 ]
+	rm -rf out records runs
+	TRAIN='python3 examples/train.py --data examples/data/wdbc.csv --out out --epochs 12' \
+		run --separate-stderr -0 workflow "$ACTIONS/examples/train-gate-promote.yml" --env "REGISTRY=$reg" \
+		--github run_number=2
+	[ "$(result .jobs.promote.result)" = success ]
+	[ "$(jq -r .baseline.pointer records/verdict.json)" != null ]
+	[ "$(mlpromote status --registry "$reg" --model wdbc | jq -r .version)" = 2.1 ]
+	skopeo inspect --raw --tls-verify=false "docker://$OCI_HOST/models/wdbc:current" > current.json
+	[ "$(jq -r '.annotations["org.opencontainers.image.version"]' current.json)" = 2.1 ]
+	run --separate-stderr -0 workflow "$ACTIONS/examples/rollback.yml" --env "REGISTRY=$reg" --event workflow_dispatch
+	[ "$(mlpromote status --registry "$reg" --model wdbc | jq -r .version)" = 1.1 ]
+	run -0 mlpromote verify --registry "$reg" --model wdbc
+	oci_registry_stop
+}
+
+@test "the example workflows name GHCR, owner in lower case, when MLGATE_REGISTRY is not set" {
+	fake_gh
+	example_workspace
+	run --separate-stderr workflow "$ACTIONS/examples/rollback.yml" --env REGISTRY= \
+		--github repository_owner=Example-Org --event workflow_dispatch
+	[[ $stderr == *"mlgate registry: oci://ghcr.io/example-org/models"* ]]
 }
 
 @test "train-gate-promote: a worse model on a pull request is blocked, commented, never promoted" {

@@ -12,6 +12,7 @@
 
 bats_require_minimum_version 1.5.0
 load helper
+load oci/registry
 
 HARNESS=$MLGATE_ROOT/tests/jenkins-harness
 
@@ -95,6 +96,20 @@ setup_file() {
 	job first "$MLGATE_ROOT/jenkins/Jenkinsfile" "{\"REGISTRY\": \"$f/first/reg\", \"FIRST_MODEL\": true}" \
 		"{\"HARNESS_SCM\": \"$scm\", \"HARNESS_BUILD_NUMBER\": \"5\", \"HARNESS_APPROVER\": \"mallory\"}"
 
+	# oci: the pass scenario on an OCI registry with token auth; the credentials come
+	# from the Jenkins credentials store (withCredentials), never from Groovy strings.
+	mkdir -p "$f/ocireg"
+	BATS_TEST_TMPDIR=$f/ocireg OCI_LIFETIME=1800 oci_registry_start token
+	echo "$OCI_HOST" >"$f/ocireg/host"
+	MLGATE_OCI_USERNAME=$OCI_USER MLGATE_OCI_PASSWORD=$OCI_PASS \
+		go_live "oci://$OCI_HOST/ml" production 1 params/1.json
+	local creds envjson
+	creds=$(jq -cn --arg u "$OCI_USER" --arg p "$OCI_PASS" '{"harbor-robot": {username: $u, password: $p}}')
+	envjson=$(jq -cn --arg scm "$scm" --arg c "$creds" '{HARNESS_SCM: $scm, HARNESS_BUILD_NUMBER: "9",
+		HARNESS_APPROVER: "alice", HARNESS_APPROVER_GROUPS: "ml-approvers", HARNESS_CREDENTIALS: $c}')
+	job oci "$MLGATE_ROOT/jenkins/Jenkinsfile" \
+		"{\"REGISTRY\": \"oci://$OCI_HOST/ml\", \"REGISTRY_CREDENTIALS\": \"harbor-robot\"}" "$envjson"
+
 	# rollback: versions 1, 2, 3 went live in turn (forced); the job goes back to 1.
 	mlpromote init --registry "$f/rollback/reg" >/dev/null
 	local v
@@ -127,6 +142,10 @@ setup_file() {
 
 	jq -s . "$f/jobs.jsonl" >"$f/jobs.json"
 	groovy -cp "$HARNESS" "$HARNESS/run.groovy" --batch "$f/jobs.json" >"$f/batch.out" 2>&1 || true
+}
+
+teardown_file() {
+	BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR/ocireg oci_registry_stop
 }
 
 # result NAME: the build's result, after the harness ran it (fails the test if it did not).
@@ -187,6 +206,21 @@ console() {
 	run -0 jq -r '.archived | join(" ")' "$b"
 	assert_output "records/baseline.json records/gate-junit.xml records/gate.md records/live.json records/model.json records/pointer.json records/run.json records/run/metrics.jsonl records/run/run.json records/snapshot.json records/verdict.json"
 	keep_record "$f"/out/archive/records/{snapshot,run,live,verdict,model,pointer,baseline}.json
+}
+
+@test "Jenkinsfile on an OCI registry: credentials from the store, the model goes live, no secret in the log" {
+	local reg
+	reg=oci://$(cat "$BATS_FILE_TMPDIR/ocireg/host")/ml
+	run -0 result oci
+	assert_output SUCCESS
+	run -0 stages oci
+	assert_output "Snapshot=success Train=success Gate=success Publish=success Promote=success"
+	export MLGATE_OCI_USERNAME=$OCI_USER MLGATE_OCI_PASSWORD=$OCI_PASS
+	run -0 mlpromote status --registry "$reg" --model wdbc --stage production
+	assert_equal "$(jq -c '[.version, .approved_by, .seq]' <<<"$output")" '["9","alice",2]'
+	run -0 mlpromote verify --registry "$reg" --model wdbc
+	run -0 grep -c 'withCredentials (harbor-robot)' "$(console oci)"
+	run -1 grep -F "$OCI_PASS" "$(console oci)"
 }
 
 @test "Jenkinsfile: a worse model fails the build at the gate; its records are kept; the registry is unchanged" {

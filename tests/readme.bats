@@ -5,6 +5,7 @@
 # command, is what runs this file: it cannot run itself.)
 bats_require_minimum_version 1.5.0
 load helper
+load oci/registry
 
 README=$MLGATE_ROOT/README.md
 
@@ -72,6 +73,10 @@ printed_commands() {
 	assert_output 2
 }
 
+teardown() {
+	oci_registry_stop
+}
+
 @test "the tour's blocks run as written, from the top of a source tree" {
 	# A source tree as a reader has it after `make`: examples/ and build/bin.
 	mkdir -p tree/build
@@ -91,6 +96,13 @@ printed_commands() {
 	assert_output $'2\t4\trollback'
 	keep_record snapshot.json run1.json run2.json run3.json verdict1.json verdict2.json \
 		verdict3.json reg/models/wdbc/current.json reg/models/wdbc/audit.jsonl
+	# the OCI section continues the tour, here against a registry of the test's own
+	oci_registry_start plain
+	readme_blocks oci /oci | sed "s|oci://ghcr.io/acme/models|oci://$OCI_HOST/acme|" > oci.sh
+	grep -q "oci://$OCI_HOST/acme" oci.sh
+	run --separate-stderr -0 sh -eu oci.sh
+	assert_equal "$output" $'{"version":"1","seq":1}\n{"version":"1"}'
+	cmp serving/preds.csv out/1/preds.csv
 }
 
 @test "make install PREFIX= installs the four tools and every manual" {

@@ -5,7 +5,10 @@ import mlgate.Cli
  * verdict: 'records/verdict.json', approvedBy: env.APPROVER): runs one
  * mlpromote subcommand (status, publish, promote, rollback, pull), writes
  * the record it prints to OUTPUT and returns it parsed; fails the build
- * when mlpromote refuses. See mlPromote.txt.
+ * when mlpromote refuses. On an oci:// registry the "Username with
+ * password" credentials CREDENTIALSID (or env.MLGATE_REGISTRY_CREDENTIALS)
+ * reach mlpromote as MLGATE_OCI_USERNAME / MLGATE_OCI_PASSWORD, never
+ * through a Groovy string. See mlPromote.txt.
  */
 Map call(Map args = [:]) {
     Map commands = [
@@ -22,7 +25,8 @@ Map call(Map args = [:]) {
         error("mlPromote: command is one of ${commands.keySet().join(', ')}, not '${args.command}'")
     }
     String step = "mlPromote ${args.command}"
-    Cli.check(step, args, ['command', 'registry', 'model', 'output'] + spec.known, spec.required)
+    Cli.check(step, args, ['command', 'registry', 'credentialsId', 'model', 'output'] + spec.known,
+              spec.required)
     String output = args.output ?: spec.output
     List words = ['mlpromote', args.command]
     Map flags = [registry: '--registry', model: '--model', version: '--version', stage: '--stage',
@@ -41,7 +45,20 @@ Map call(Map args = [:]) {
     if (args.into) {
         words << args.into
     }
-    int status = sh(label: "mlpromote ${args.command}", script: Cli.script(words, output), returnStatus: true)
+    String registry = (args.registry ?: env.MLGATE_REGISTRY ?: '').toString()
+    String credentials = (args.credentialsId ?: env.MLGATE_REGISTRY_CREDENTIALS ?: '').toString()
+    Closure run = {
+        sh(label: "mlpromote ${args.command}", script: Cli.script(words, output), returnStatus: true)
+    }
+    int status
+    if (registry.startsWith('oci://') && credentials) {
+        withCredentials([usernamePassword(credentialsId: credentials, usernameVariable: 'MLGATE_OCI_USERNAME',
+                                          passwordVariable: 'MLGATE_OCI_PASSWORD')]) {
+            status = run()
+        }
+    } else {
+        status = run()
+    }
     if (status != 0) {
         error("${step}: mlpromote refused (exit ${status}); its message is above")
     }

@@ -28,6 +28,8 @@ import java.nio.file.StandardCopyOption
  *   HARNESS_APPROVER        who answers `input`: empty rejects (ABORTED)
  *   HARNESS_APPROVER_GROUPS the approver's groups, for `submitter`
  *   HARNESS_JOB, HARNESS_BUILD_NUMBER   JOB_NAME and BUILD_NUMBER
+ *   HARNESS_CREDENTIALS     the credentials store, for withCredentials:
+ *                           {"ID": {"username": "...", "password": "..."}}
  */
 class Harness {
 
@@ -524,6 +526,27 @@ class Harness {
         return body.call()
     }
 
+    Map usernamePassword(Map args) {
+        return Bindings.usernamePassword(args)
+    }
+
+    /* Runs body with each binding's variables set from HARNESS_CREDENTIALS. */
+    Object withCredentials(List bindings, Closure body) {
+        String json = setting('HARNESS_CREDENTIALS') ?: '{}'
+        Map store = (Map) new groovy.json.JsonSlurper().parseText(json)
+        List vars = []
+        bindings.each { Map b ->
+            Map c = (Map) store[b.credentialsId]
+            if (c == null) {
+                throw new StepError("withCredentials: no credentials with id '${b.credentialsId}'")
+            }
+            log("[Pipeline] withCredentials (${b.credentialsId})")
+            vars << "${b.usernameVariable}=${c.username}"
+            vars << "${b.passwordVariable}=${c.password}"
+        }
+        return withEnv(vars, body)
+    }
+
     /* Runs body with NAME=VALUE set, and the environment as it was afterwards. */
     Object withEnv(List vars, Closure body) {
         Map<String, String> saved = new LinkedHashMap<String, String>(env)
@@ -537,6 +560,18 @@ class Harness {
             env.clear()
             env.putAll(saved)
         }
+    }
+}
+
+/* Credentials bindings, as the Credentials Binding plugin has them. */
+class Bindings {
+    static Map usernamePassword(Map args) {
+        ['credentialsId', 'usernameVariable', 'passwordVariable'].each { String k ->
+            if (!args[k]) {
+                throw new HarnessError("usernamePassword: '${k}' is required")
+            }
+        }
+        return [kind: 'usernamePassword'] + args
     }
 }
 

@@ -55,4 +55,6 @@ abstract class PipelineScript extends Script {
     Object input(Object arg) { return Harness.current.input(arg) }
     Object timeout(Map args, Closure body) { return Harness.current.timeout(args, body) }
     Object withEnv(List vars, Closure body) { return Harness.current.withEnv(vars, body) }
+    Map usernamePassword(Map args) { return Harness.current.usernamePassword(args) }
+    Object withCredentials(List bindings, Closure body) { return Harness.current.withCredentials(bindings, body) }
 }
