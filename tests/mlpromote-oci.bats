@@ -353,3 +353,28 @@ start_plain() {
 	refute_output --partial stranger
 	run -0 mlpromote verify --registry "$REG"
 }
+
+@test "credentials from a Docker credential helper: credHelpers for the host, else credsStore" {
+	oci_registry_start token
+	REG=oci://$OCI_HOST/org
+	mkdir -p bin "$HOME/.docker"
+	# a helper as docker-credential-pass and the others are: host on stdin, JSON out
+	cat > bin/docker-credential-fake <<HELPER
+#!/bin/sh
+[ "\$1" = get ] || exit 2
+read -r host
+echo "\$host" >> "$BATS_TEST_TMPDIR/asked"
+[ "\$host" = "$OCI_HOST" ] || { echo "credentials not found in native keychain"; exit 1; }
+printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "\$host" "$OCI_USER" "$OCI_PASS"
+HELPER
+	chmod +x bin/docker-credential-fake
+	PATH=$PWD/bin:$PATH
+	printf '{"credHelpers": {"%s": "fake"}}\n' "$OCI_HOST" > "$HOME/.docker/config.json"
+	run -0 --separate-stderr pub 1
+	assert_equal "$(sort -u asked)" "$OCI_HOST"
+	printf '{"credsStore": "fake", "auths": {"%s": {}}}\n' "$OCI_HOST" > "$HOME/.docker/config.json"
+	run -0 promote --version 1
+	printf '{"credsStore": "missing"}\n' > "$HOME/.docker/config.json"
+	run -2 --separate-stderr mlpromote status --registry "$REG" --model m
+	assert_equal "$stderr" "mlpromote: '$HOME/.docker/config.json' names the credential helper 'docker-credential-missing', which is not installed"
+}

@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "jsonio.h"
+#include "oci_credhelper.h"
 #include "oci_http.h"
 #include "xalloc.h"
 
@@ -60,6 +61,18 @@ static void from_docker_config(struct oci_auth *auth, const char *host)
 	}
 	cJSON *config = json_read_object(path);
 	cJSON *auths = json_get_object(config, "auths");
+	/* a helper for this host, else the store for all, else the auths */
+	const char *helper = json_get_string(json_get_object(config, "credHelpers"), host);
+	if (helper == NULL)
+		helper = json_get_string(config, "credsStore");
+	if (helper != NULL && helper[0] != '\0') {
+		char *u, *p;
+
+		if (oci_credhelper_get(path, helper, host, &u, &p) == 0) {
+			auth->user = u;
+			auth->pass = p;
+		}
+	}
 	const char *keys[3] = { host, NULL, NULL };
 	char *https = xasprintf("https://%s", host), *http = xasprintf("http://%s", host);
 	keys[1] = https;

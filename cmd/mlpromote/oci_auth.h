@@ -1,7 +1,7 @@
 /*
- * Registry credentials: MLGATE_OCI_USERNAME / MLGATE_OCI_PASSWORD, else the
- * auths of ~/.docker/config.json (what `docker login` writes; $DOCKER_CONFIG
- * is honoured). Answers a 401 with Basic, or with the Bearer token dance
+ * Registry credentials: MLGATE_OCI_USERNAME / MLGATE_OCI_PASSWORD, else
+ * ~/.docker/config.json (what `docker login` writes; $DOCKER_CONFIG is
+ * honoured): its credential helper for the host or its store, else its auths. Answers a 401 with Basic, or with the Bearer token dance
  * (WWW-Authenticate realm, service, scope). No secret is ever printed.
  */
 #ifndef MLPROMOTE_OCI_AUTH_H
