@@ -42,6 +42,25 @@ storage_blob() {
 	printf '%s' "$BATS_TEST_TMPDIR/oci/storage/docker/registry/v2/blobs/sha256/${d:0:2}/$d/data"
 }
 
+# race_held METHOD PATH: versions 1.0 and 2.0, 1.0 live; writer A (promote 2.0
+# through a proxy that holds A's first METHOD PATH request) and, while A is
+# held, writer B (promote 2.0 to staging). A's stdout, stderr and exit status
+# are left in a.out, a.err and a.rc.
+race_held() {
+	start_plain
+	pub 1.0 > /dev/null
+	pub 2.0 > /dev/null
+	promote --version 1.0 > /dev/null
+	oci_hold_proxy "$1" "$2"
+	( rc=0; mlpromote promote --registry "oci://$OCI_PROXY/ns" --model m --version 2.0 --force \
+		--reason a > a.out 2> a.err || rc=$?; echo "$rc" > a.rc ) &
+	local pid=$!
+	oci_wait_held
+	promote --version 2.0 --stage staging > /dev/null
+	oci_release
+	wait "$pid"
+}
+
 start_plain() {
 	oci_registry_start plain
 	REG=oci://$OCI_HOST/ns
@@ -224,20 +243,8 @@ start_plain() {
 }
 
 @test "a model changed between our read and our write: exit 1, and nothing of ours is live" {
-	start_plain
-	pub 1.0 > /dev/null
-	pub 2.0 > /dev/null
-	promote --version 1.0 > /dev/null
-	# writer A stalls after reading (its first blob check is held) ...
-	oci_hold_proxy HEAD /v2/ns/m/blobs/
-	( rc=0; mlpromote promote --registry "oci://$OCI_PROXY/ns" --model m --version 2.0 --force \
-		--reason a > a.out 2> a.err || rc=$?; echo "$rc" > a.rc ) &
-	pid=$!
-	oci_wait_held
-	# ... while writer B promotes
-	promote --version 2.0 --stage staging > /dev/null
-	oci_release
-	wait "$pid"
+	# writer A stalls after reading (its first blob check is held) while B promotes
+	race_held HEAD /v2/ns/m/blobs/
 	assert_equal "$(cat a.rc)" 1
 	assert_equal "$(cat a.err)" "mlpromote: oci://$OCI_PROXY/ns/m:_mlgate.state: model 'm' changed while this command ran (another writer); nothing of this change is live: run it again"
 	[ ! -s a.out ]
@@ -247,20 +254,9 @@ start_plain() {
 }
 
 @test "a write that lands between another's check and its tag move: verify names the fork" {
-	start_plain
-	pub 1.0 > /dev/null
-	pub 2.0 > /dev/null
-	promote --version 1.0 > /dev/null
-	# writer A is held just before it moves the state tag ...
-	oci_hold_proxy PUT /v2/ns/m/manifests/_mlgate.state
-	( rc=0; mlpromote promote --registry "oci://$OCI_PROXY/ns" --model m --version 2.0 --force \
-		--reason a > a.out 2> a.err || rc=$?; echo "$rc" > a.rc ) &
-	pid=$!
-	oci_wait_held
-	# ... B promotes staging meanwhile, and A then writes over B's state
-	promote --version 2.0 --stage staging > /dev/null
-	oci_release
-	wait "$pid"
+	# writer A is held just before it moves the state tag; B promotes staging
+	# meanwhile, and A then writes over B's state
+	race_held PUT /v2/ns/m/manifests/_mlgate.state
 	assert_equal "$(cat a.rc)" 0
 	run -1 --separate-stderr mlpromote verify --registry "$REG" --model m
 	assert_equal "$stderr" "mlpromote: $REG/m:staging: a tag with no pointer in the audit log: a change lost to a race with another writer (a fork); promote the stage again or delete the tag"

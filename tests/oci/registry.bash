@@ -25,11 +25,13 @@ oci_make_ca() {
 		-CAcreateserial -days 2 -extfile "$d/san.ext" -out "$d/server.pem" 2>/dev/null
 }
 
-# oci_wait_file FILE: waits up to 10 s for a file to appear with content.
+# oci_wait_file FILE [TEST]: waits up to 10 s (30 s with -e) for a file to
+# appear with content (TEST -s), or at all (TEST -e).
 oci_wait_file() {
-	local _
-	for _ in $(seq 100); do
-		[ -s "$1" ] && return 0
+	local _ test=${2:--s} tries=100
+	[ "$test" = -e ] && tries=300
+	for _ in $(seq "$tries"); do
+		test "$test" "$1" && return 0
 		sleep 0.1
 	done
 	echo "oci: '$1' did not appear" >&2
@@ -144,13 +146,7 @@ oci_hold_proxy() {
 
 # oci_wait_held: waits until the proxy holds its request.
 oci_wait_held() {
-	local _
-	for _ in $(seq 300); do
-		[ -e "$BATS_TEST_TMPDIR/oci/held" ] && return 0
-		sleep 0.1
-	done
-	echo "oci: the proxy never held a request" >&2
-	return 1
+	oci_wait_file "$BATS_TEST_TMPDIR/oci/held" -e
 }
 
 oci_release() {
