@@ -124,3 +124,77 @@ gate() {
 	run -0 jq -en --argjson a "$cells" --argjson b "$rows" \
 		'($a[0] - $b[0] | fabs) < 0.01 and ($a[1] - $b[1] | fabs) < 0.01 and $a != $b'
 }
+
+# The bootstrap's resamples rebuilt in Python: draws are positions in the
+# candidate's score order (ties: positives first, then row order), from
+# splitmix64 streams; each resample's ROC AUC counts tied pairs as half.
+# Prints the candidate's interval.
+reference_auc_interval() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import csv, math, sys
+path, resamples, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+M = (1 << 64) - 1
+def mix64(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+    return z ^ (z >> 31)
+rows = list(csv.DictReader(open(path)))
+y = [1 if float(r["label"]) != 0 else 0 for r in rows]
+s = [float(r["score"]) for r in rows]
+n = len(rows)
+order = sorted(range(n), key=lambda i: (s[i], -y[i], i))
+stats = []
+for k in range(resamples):
+    state = mix64(seed ^ mix64(k + 1))
+    cnt = [0] * n
+    for _ in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & M
+        r = mix64(state) >> 32
+        cnt[(r * n) >> 32] += 1
+    below = tie = neg = 0
+    i = 0
+    while i < n:
+        j = i
+        gp = gn = 0
+        while j < n and s[order[j]] == s[order[i]]:
+            w = cnt[j]
+            if y[order[j]]:
+                gp += w
+            else:
+                gn += w
+            j += 1
+        below += gp * neg
+        tie += gp * gn
+        neg += gn
+        i = j
+    pos = sum(cnt[j] for j in range(n) if y[order[j]])
+    if pos and neg:
+        stats.append((float(below) + float(tie) / 2) / (float(pos) * float(neg)))
+stats.sort()
+alpha = 1 - 0.95
+def q(v, p):
+    at = p * (len(v) - 1)
+    lo = math.floor(at)
+    if lo + 1 >= len(v):
+        return v[-1]
+    return v[lo] + (at - lo) * (v[lo + 1] - v[lo])
+print("%.17g %.17g" % (q(stats, alpha / 2), q(stats, 1 - alpha / 2)))
+PY
+}
+
+@test "roc_auc resamples, ties and all, match a plain reimplementation" {
+	# Scores on a coarse grid: most rows are tied with others, of both labels.
+	awk -F, 'NR == 1 { print "label,score"; next } { printf "%s,%.1f\n", $2, $3 }' \
+		"$D/binary-cand.csv" > tied.csv
+	for j in 1 3; do
+		run -0 mleval-compare --predictions --bootstrap 40 --seed 5 -j "$j" --no-baseline \
+			--rule 'roc_auc >= 0.5' tied.csv
+		got=$(jq -r '.checks[0].interval | map(tostring) | join(" ")' <<<"$output")
+		want=$(reference_auc_interval tied.csv 40 5)
+		run -0 awk -v g="$got" -v w="$want" 'BEGIN {
+			split(g, a, " "); split(w, b, " ")
+			d1 = a[1] - b[1]; d2 = a[2] - b[2]
+			exit !((d1 < 1e-12 && d1 > -1e-12) && (d2 < 1e-12 && d2 > -1e-12))
+		}'
+	done
+}
