@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,97 @@ static time_t archive_mtime(void)
 }
 
 /*
+ * A ring of slots between one producer and one consumer thread. Either side
+ * sleeps only on a full or an empty ring, and is woken once the other has
+ * moved half a ring: a wake-up per slot cost a futex call each way, some
+ * 80,000 for a gigabyte.
+ */
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t filled;
+	pthread_cond_t freed;
+	size_t cap;
+	size_t head;            /* slots published */
+	size_t done;            /* slots released */
+	int quit;               /* the producer is done: take what is left */
+	int consumer_asleep, producer_asleep;
+};
+
+static void ring_init(struct ring *r, size_t cap)
+{
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->filled, NULL);
+	pthread_cond_init(&r->freed, NULL);
+	r->cap = cap;
+}
+
+static void ring_destroy(struct ring *r)
+{
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->filled);
+	pthread_cond_destroy(&r->freed);
+}
+
+/* Producer: the slot to fill next, once it is free. */
+static size_t ring_slot(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->head - r->done == r->cap) {
+		r->producer_asleep = 1;
+		pthread_cond_wait(&r->freed, &r->mu);
+	}
+	r->producer_asleep = 0;
+	pthread_mutex_unlock(&r->mu);
+	return r->head % r->cap;
+}
+
+/* Producer: hands the filled slot over. */
+static void ring_publish(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->head++;
+	if (r->consumer_asleep && r->head - r->done >= r->cap / 2)
+		pthread_cond_signal(&r->filled);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Producer: no more slots; the consumer takes what is left and stops. */
+static void ring_quit(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->quit = 1;
+	pthread_cond_signal(&r->filled);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Consumer: the next slot to use, or -1 once the producer quit and all are taken. */
+static long ring_take(struct ring *r)
+{
+	long slot = -1;
+
+	pthread_mutex_lock(&r->mu);
+	while (r->done == r->head && !r->quit) {
+		r->consumer_asleep = 1;
+		pthread_cond_wait(&r->filled, &r->mu);
+	}
+	r->consumer_asleep = 0;
+	if (r->done != r->head)
+		slot = (long)(r->done % r->cap);
+	pthread_mutex_unlock(&r->mu);
+	return slot;
+}
+
+/* Consumer: done with the slot taken. */
+static void ring_release(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->done++;
+	if (r->producer_asleep && r->cap - (r->head - r->done) >= r->cap / 2)
+		pthread_cond_signal(&r->freed);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/*
  * The bytes read for the archive are hashed on a thread of their own, so that
  * hashing, the archive's copies and zstd's workers share the cores: the
  * archiving thread fills a ring of buffers, hands each to the hasher and to
@@ -90,13 +182,8 @@ struct chunk {
 };
 
 struct hasher {
-	pthread_mutex_t mu;
-	pthread_cond_t filled;  /* the archiver published a chunk */
-	pthread_cond_t freed;   /* the hasher finished one */
-	struct chunk ring[RING];
-	size_t head;            /* chunks published */
-	size_t done;            /* chunks hashed */
-	int quit;
+	struct ring ring;       /* of chunks */
+	struct chunk chunks[RING];
 	struct entry_list *l;
 	size_t bad;             /* the first entry whose bytes did not match, or SIZE_MAX */
 	pthread_t tid;
@@ -116,16 +203,12 @@ struct hasher {
 #define SYNC_EVERY (8u << 20)
 
 struct outq {
-	pthread_mutex_t mu;
-	pthread_cond_t filled;
-	pthread_cond_t freed;
+	struct ring ring;       /* of blocks */
 	unsigned char *bufs;    /* OUT_RING blocks of BLOCK_SIZE */
 	size_t len[OUT_RING];
-	size_t head, done;
-	int quit;
-	int err;                /* errno of the first failed write, 0 when fine */
+	atomic_int err;         /* errno of the first failed write, 0 when fine */
 	int fd;
-	uint64_t written, synced;
+	uint64_t written, synced, dropped;
 	pthread_t tid;
 	int running;
 };
@@ -140,6 +223,18 @@ static int out_write(struct outq *q, const void *buf, size_t len)
 		/* Only a head start for the fsync: a failure here is not one. */
 		(void)sync_file_range(q->fd, (off_t)q->synced, (off_t)(q->written - q->synced),
 				      SYNC_FILE_RANGE_WRITE);
+		/*
+		 * The window before is on its way to the disk by now: wait for it
+		 * and let its pages go, so that the next writes reuse them rather
+		 * than take a gigabyte of fresh memory for an archive nobody reads.
+		 */
+		if (q->synced >= SYNC_EVERY) {
+			off_t from = (off_t)(q->dropped), n = (off_t)(q->synced - q->dropped);
+			if (sync_file_range(q->fd, from, n, SYNC_FILE_RANGE_WAIT_BEFORE |
+					    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+				(void)posix_fadvise(q->fd, from, n, POSIX_FADV_DONTNEED);
+			q->dropped = q->synced;
+		}
 		q->synced = q->written;
 	}
 #endif
@@ -149,25 +244,14 @@ static int out_write(struct outq *q, const void *buf, size_t len)
 static void *outq_main(void *arg)
 {
 	struct outq *q = arg;
+	long slot;
 
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (q->done == q->head && !q->quit)
-			pthread_cond_wait(&q->filled, &q->mu);
-		if (q->done == q->head)
-			break;
-		size_t slot = q->done % OUT_RING;
-		int failed = q->err;
-		pthread_mutex_unlock(&q->mu);
-		if (!failed && out_write(q, q->bufs + slot * BLOCK_SIZE, q->len[slot]) < 0)
-			failed = errno ? errno : EIO;
-		pthread_mutex_lock(&q->mu);
-		if (failed && !q->err)
-			q->err = failed;
-		q->done++;
-		pthread_cond_signal(&q->freed);
+	while ((slot = ring_take(&q->ring)) >= 0) {
+		if (!atomic_load(&q->err) &&
+		    out_write(q, q->bufs + (size_t)slot * BLOCK_SIZE, q->len[slot]) < 0)
+			atomic_store(&q->err, errno ? errno : EIO);
+		ring_release(&q->ring);
 	}
-	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
@@ -177,14 +261,10 @@ static void outq_start(struct outq *q, int fd, int threads)
 	if (threads < 2)
 		return;
 	q->bufs = xmalloc((size_t)OUT_RING * BLOCK_SIZE);
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->filled, NULL);
-	pthread_cond_init(&q->freed, NULL);
+	ring_init(&q->ring, OUT_RING);
 	q->running = pthread_create(&q->tid, NULL, outq_main, q) == 0;
 	if (!q->running) {
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->filled);
-		pthread_cond_destroy(&q->freed);
+		ring_destroy(&q->ring);
 		free(q->bufs);
 		q->bufs = NULL;
 	}
@@ -194,20 +274,15 @@ static void outq_start(struct outq *q, int fd, int threads)
 static int outq_stop(struct outq *q)
 {
 	if (q->running) {
-		pthread_mutex_lock(&q->mu);
-		q->quit = 1;
-		pthread_cond_signal(&q->filled);
-		pthread_mutex_unlock(&q->mu);
+		ring_quit(&q->ring);
 		pthread_join(q->tid, NULL);
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->filled);
-		pthread_cond_destroy(&q->freed);
+		ring_destroy(&q->ring);
 		free(q->bufs);
 		q->bufs = NULL;
 		q->running = 0;
 	}
-	if (q->err) {
-		errno = q->err;
+	if (atomic_load(&q->err)) {
+		errno = atomic_load(&q->err);
 		return -1;
 	}
 	return 0;
@@ -219,33 +294,21 @@ static la_ssize_t outq_put(struct archive *a, void *arg, const void *buf, size_t
 	struct outq *q = arg;
 	const unsigned char *p = buf;
 	size_t left = len;
+	int err;
 
-	if (!q->running) {
-		if (!q->err && out_write(q, buf, len) < 0)
-			q->err = errno ? errno : EIO;
-	}
-	while (q->running && left > 0) {
-		size_t n = left < BLOCK_SIZE ? left : BLOCK_SIZE;
-		pthread_mutex_lock(&q->mu);
-		while (q->head - q->done == OUT_RING)
-			pthread_cond_wait(&q->freed, &q->mu);
-		if (q->err) {
-			pthread_mutex_unlock(&q->mu);
-			break;
-		}
-		size_t slot = q->head % OUT_RING;
-		pthread_mutex_unlock(&q->mu);
+	if (!q->running && !atomic_load(&q->err) && out_write(q, buf, len) < 0)
+		atomic_store(&q->err, errno ? errno : EIO);
+	while (q->running && left > 0 && !atomic_load(&q->err)) {
+		size_t n = left < BLOCK_SIZE ? left : BLOCK_SIZE, slot = ring_slot(&q->ring);
 		memcpy(q->bufs + slot * BLOCK_SIZE, p, n);
 		q->len[slot] = n;
-		pthread_mutex_lock(&q->mu);
-		q->head++;
-		pthread_cond_signal(&q->filled);
-		pthread_mutex_unlock(&q->mu);
+		ring_publish(&q->ring);
 		p += n;
 		left -= n;
 	}
-	if (q->err) {
-		archive_set_error(a, q->err, "%s", strerror(q->err));
+	err = atomic_load(&q->err);
+	if (err) {
+		archive_set_error(a, err, "%s", strerror(err));
 		return -1;
 	}
 	return (la_ssize_t)len;
@@ -304,21 +367,12 @@ static void hash_chunk(struct hasher *hs, const struct chunk *c)
 static void *hasher_main(void *arg)
 {
 	struct hasher *hs = arg;
+	long slot;
 
-	pthread_mutex_lock(&hs->mu);
-	for (;;) {
-		while (hs->done == hs->head && !hs->quit)
-			pthread_cond_wait(&hs->filled, &hs->mu);
-		if (hs->done == hs->head)
-			break;
-		struct chunk c = hs->ring[hs->done % RING];
-		pthread_mutex_unlock(&hs->mu);
-		hash_chunk(hs, &c);
-		pthread_mutex_lock(&hs->mu);
-		hs->done++;
-		pthread_cond_signal(&hs->freed);
+	while ((slot = ring_take(&hs->ring)) >= 0) {
+		hash_chunk(hs, &hs->chunks[slot]);
+		ring_release(&hs->ring);
 	}
-	pthread_mutex_unlock(&hs->mu);
 	return NULL;
 }
 
@@ -328,30 +382,20 @@ static void hasher_start(struct hasher *hs, struct entry_list *l, int threads)
 	hs->bad = SIZE_MAX;
 	if (threads < 2)
 		return;
-	pthread_mutex_init(&hs->mu, NULL);
-	pthread_cond_init(&hs->filled, NULL);
-	pthread_cond_init(&hs->freed, NULL);
+	ring_init(&hs->ring, RING);
 	/* No thread is slower, never wrong. */
 	hs->running = pthread_create(&hs->tid, NULL, hasher_main, hs) == 0;
-	if (!hs->running) {
-		pthread_mutex_destroy(&hs->mu);
-		pthread_cond_destroy(&hs->filled);
-		pthread_cond_destroy(&hs->freed);
-	}
+	if (!hs->running)
+		ring_destroy(&hs->ring);
 }
 
 /* Waits for every chunk to be hashed and ends the thread. */
 static void hasher_stop(struct hasher *hs)
 {
 	if (hs->running) {
-		pthread_mutex_lock(&hs->mu);
-		hs->quit = 1;
-		pthread_cond_signal(&hs->filled);
-		pthread_mutex_unlock(&hs->mu);
+		ring_quit(&hs->ring);
 		pthread_join(hs->tid, NULL);
-		pthread_mutex_destroy(&hs->mu);
-		pthread_cond_destroy(&hs->filled);
-		pthread_cond_destroy(&hs->freed);
+		ring_destroy(&hs->ring);
 		hs->running = 0;
 	}
 	if (hs->started) {
@@ -361,18 +405,12 @@ static void hasher_stop(struct hasher *hs)
 	}
 }
 
-/* A buffer no chunk in flight uses. */
+/* A buffer no chunk in flight uses: the one of the next slot. */
 static unsigned char *hasher_free_buf(struct writer *w)
 {
-	struct hasher *hs = &w->hs;
-
-	if (!hs->running)
+	if (!w->hs.running)
 		return w->bufs;
-	pthread_mutex_lock(&hs->mu);
-	while (hs->head - hs->done == RING)
-		pthread_cond_wait(&hs->freed, &hs->mu);
-	pthread_mutex_unlock(&hs->mu);
-	return w->bufs + (hs->head % RING) * COPY_SIZE;
+	return w->bufs + ring_slot(&w->hs.ring) * COPY_SIZE;
 }
 
 static void hasher_put(struct writer *w, const struct chunk *c)
@@ -383,13 +421,8 @@ static void hasher_put(struct writer *w, const struct chunk *c)
 		hash_chunk(hs, c);
 		return;
 	}
-	pthread_mutex_lock(&hs->mu);
-	while (hs->head - hs->done == RING)
-		pthread_cond_wait(&hs->freed, &hs->mu);
-	hs->ring[hs->head % RING] = *c;
-	hs->head++;
-	pthread_cond_signal(&hs->filled);
-	pthread_mutex_unlock(&hs->mu);
+	hs->chunks[hs->ring.head % RING] = *c;
+	ring_publish(&hs->ring);
 }
 
 static void writer_release(struct writer *w)
