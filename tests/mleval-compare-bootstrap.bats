@@ -127,7 +127,8 @@ gate() {
 
 # The bootstrap's resamples rebuilt in Python: draws are positions in the
 # candidate's score order (ties: positives first, then row order), from
-# splitmix64 streams; each resample's ROC AUC counts tied pairs as half.
+# splitmix64 streams (two draws an output); each resample's ROC AUC counts
+# tied pairs as half.
 # Prints the candidate's interval.
 reference_auc_interval() {
 	python3 - "$1" "$2" "$3" <<'PY'
@@ -147,9 +148,12 @@ stats = []
 for k in range(resamples):
     state = mix64(seed ^ mix64(k + 1))
     cnt = [0] * n
-    for _ in range(n):
+    draws = []
+    while len(draws) < n:  # two draws an output: its high and low halves
         state = (state + 0x9E3779B97F4A7C15) & M
-        r = mix64(state) >> 32
+        z = mix64(state)
+        draws += [z >> 32, z & 0xFFFFFFFF]
+    for r in draws[:n]:
         cnt[(r * n) >> 32] += 1
     below = tie = neg = 0
     i = 0
@@ -183,9 +187,11 @@ PY
 }
 
 @test "roc_auc resamples, ties and all, match a plain reimplementation" {
-	# Scores on a coarse grid: most rows are tied with others, of both labels.
-	awk -F, 'NR == 1 { print "label,score"; next } { printf "%s,%.1f\n", $2, $3 }' \
+	# Scores on a coarse grid: most rows are tied with others, of both labels;
+	# an odd number of rows (399): the last draw takes half an output.
+	awk -F, 'NR == 1 { print "label,score"; next } NR <= 400 { printf "%s,%.1f\n", $2, $3 }' \
 		"$D/binary-cand.csv" > tied.csv
+	assert_equal "$(wc -l < tied.csv)" 400
 	for j in 1 3; do
 		run -0 mleval-compare --predictions --bootstrap 40 --seed 5 -j "$j" --no-baseline \
 			--rule 'roc_auc >= 0.5' tied.csv

@@ -77,20 +77,30 @@ static void draw_counts(weight_t *counts, size_t n, unsigned long long seed, lon
 }
 
 /*
- * The same draws as counts of a byte: half the array that the baseline's
- * walk gathers from (a million rows: 1 MiB, which stays in the core's L2).
- * A row drawn 256 times among n draws has odds below 1e-500; checked for.
+ * Draws as counts of a byte: half the array that the baseline's walk gathers
+ * from (a million positions: 1 MiB, which stays in the core's L2). Each
+ * splitmix64 output gives two draws, its high and its low 32 bits. A
+ * position drawn 256 times among n draws has odds below 1e-500; checked for.
  */
+static void bump8(uint8_t *counts, uint64_t r, size_t n)
+{
+	if (++counts[(r * n) >> 32] == 0)
+		die(EXIT_IO, "bootstrap: a row drawn 256 times in one resample");
+}
+
 static void draw_counts8(uint8_t *counts, size_t n, unsigned long long seed, long k)
 {
 	uint64_t state = stream_for(seed, k);
+	size_t i = 0;
 
 	memset(counts, 0, n);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t r = splitmix64(&state) >> 32;
-		if (++counts[(r * n) >> 32] == 0)
-			die(EXIT_IO, "bootstrap: a row drawn 256 times in one resample");
+	for (; i + 1 < n; i += 2) {
+		uint64_t z = splitmix64(&state);
+		bump8(counts, z >> 32, n);
+		bump8(counts, z & UINT32_MAX, n);
 	}
+	if (i < n)
+		bump8(counts, splitmix64(&state) >> 32, n);
 }
 
 /* What rule r's interval is taken on, given both sides' metrics. */
@@ -151,12 +161,13 @@ static void score_cells(const struct job *j, long k, uint64_t *drawn, double *ta
  * meets its group's positives already counted, which is the half of the
  * ties that the Mann-Whitney statistic gives (counted twice: all integer).
  */
-enum { F_LABEL = 1, F_TIED = 2, F_CPOS = 4, F_BPOS = 8 };
+enum { F_LABEL = 1, F_CPOS = 4, F_BPOS = 8 };
 
 struct ranked {
 	size_t n;
-	uint8_t *flags;        /* by candidate position: F_LABEL, F_TIED (candidate's), F_CPOS, F_BPOS */
-	uint8_t *bflags;       /* by baseline position: F_LABEL, F_TIED (baseline's) */
+	uint8_t *flags;        /* by candidate position: F_LABEL, F_CPOS, F_BPOS */
+	/* The walks' masks (0 or -1) by position in each order: positive, tied to the one before. */
+	int8_t *cpos, *ctied, *bpos, *btied;
 	uint32_t *bmap;        /* baseline position -> candidate position; NULL without a baseline */
 	double *terms;         /* by candidate position: log loss and Brier terms, candidate then
 				* baseline (4 a row); NULL unless a rule needs them */
@@ -196,10 +207,13 @@ static struct ranked *ranked_build(const struct evalset *e, const struct side *b
 	corder = big_alloc(n, sizeof(*corder));
 	order_positives_first(cand, e, corder);
 	r->flags = big_alloc(n, 1);
+	r->cpos = big_alloc(n, 1);
+	r->ctied = big_alloc(n, 1);
 	for (size_t j = 0; j < n; j++) {
 		uint32_t row = corder[j];
+		r->cpos[j] = (int8_t)-(int)e->positive_label[row];
+		r->ctied[j] = (int8_t)-(int)(cand->tied[j] != 0);
 		r->flags[j] = (uint8_t)((e->positive_label[row] ? F_LABEL : 0) |
-					(cand->tied[j] ? F_TIED : 0) |
 					(cand->positive[row] ? F_CPOS : 0) |
 					(base != NULL && base->positive[row] ? F_BPOS : 0));
 	}
@@ -221,11 +235,12 @@ static struct ranked *ranked_build(const struct evalset *e, const struct side *b
 			rank[corder[j]] = (uint32_t)j;
 		order_positives_first(base, e, border);
 		r->bmap = big_alloc(n, sizeof(*r->bmap));
-		r->bflags = big_alloc(n, 1);
+		r->bpos = big_alloc(n, 1);
+		r->btied = big_alloc(n, 1);
 		for (size_t j = 0; j < n; j++) {
 			r->bmap[j] = rank[border[j]];
-			r->bflags[j] = (uint8_t)((e->positive_label[border[j]] ? F_LABEL : 0) |
-						 (base->tied[j] ? F_TIED : 0));
+			r->bpos[j] = (int8_t)-(int)e->positive_label[border[j]];
+			r->btied[j] = (int8_t)-(int)(base->tied[j] != 0);
 		}
 		free(border);
 		free(rank);
@@ -239,7 +254,10 @@ static void ranked_free(struct ranked *r)
 	if (r == NULL)
 		return;
 	free(r->flags);
-	free(r->bflags);
+	free(r->cpos);
+	free(r->ctied);
+	free(r->bpos);
+	free(r->btied);
 	free(r->bmap);
 	free(r->terms);
 	free(r);
@@ -257,17 +275,16 @@ struct walk {
 	uint64_t below, neg, tie;
 };
 
-/* The walk over n rows: weight w[i] (or w[map[i]]) and flags f[i]. */
-static void auc_walk(struct walk *out, const uint8_t *w, const uint32_t *map, const uint8_t *f,
-		     size_t n)
+/* The walk over n positions: weight w[i] (or w[map[i]]), masks pos[i] and tied[i]. */
+static void auc_walk(struct walk *out, const uint8_t *w, const uint32_t *map, const int8_t *pos,
+		     const int8_t *tied, size_t n)
 {
 	uint64_t below = 0, neg = 0, grp = 0, tie = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t wi = map != NULL ? w[map[i]] : w[i];
-		uint64_t ym = -(uint64_t)(f[i] & F_LABEL), gm = -(uint64_t)((f[i] & F_TIED) != 0);
-		uint64_t wp = wi & ym, wn = wi & ~ym;
-		grp = (grp & gm) + wp;
+		uint64_t wp = wi & (uint64_t)(int64_t)pos[i], wn = wi - wp;
+		grp = (grp & (uint64_t)(int64_t)tied[i]) + wp;
 		below += wp * neg;
 		tie += wn * grp;
 		neg += wn;
@@ -310,7 +327,7 @@ static void score_ranked(const struct job *j, long k, uint8_t *cnt, double bm[M_
 	/* n < 2^32 (rows are numbered in 32 bits), and so are these sums of counts. */
 	uint32_t ny32 = 0, ctp32 = 0, cpos32 = 0, btp32 = 0, bpos32 = 0;
 	uint64_t ny, ctp, cpos, btp, bpos;
-	struct walk a;
+	struct walk a = { 0, 0, 0 };
 	double cll = 0, cbr = 0, bll = 0, bbr = 0, total = (double)n;
 	int auc = (j->mask & (1u << M_ROC_AUC)) != 0;
 
@@ -325,7 +342,7 @@ static void score_ranked(const struct job *j, long k, uint8_t *cnt, double bm[M_
 	count_block(cnt + i0, f + i0, n - i0, &ny32, &ctp32, &cpos32, &btp32, &bpos32);
 	ny = ny32, ctp = ctp32, cpos = cpos32, btp = btp32, bpos = bpos32;
 	if (auc)
-		auc_walk(&a, cnt, NULL, f, n);
+		auc_walk(&a, cnt, NULL, r->cpos, r->ctied, n);
 	if (r->terms != NULL)
 		for (size_t i = 0; i < n; i++) {
 			double w = cnt[i];
@@ -349,7 +366,7 @@ static void score_ranked(const struct job *j, long k, uint8_t *cnt, double bm[M_
 	bm[M_BRIER] = j->base->probabilities && r->terms ? bbr / total : NAN;
 	if (!auc)
 		return;
-	auc_walk(&a, cnt, r->bmap, r->bflags, n);
+	auc_walk(&a, cnt, r->bmap, r->bpos, r->btied, n);
 	bm[M_ROC_AUC] = auc_of(a.below, a.tie, ny, n - ny);
 }
 
