@@ -249,6 +249,41 @@ static int push_state(const struct registry *r, struct remote_model *rm)
 	return 1;
 }
 
+/* Dies (a lost race) unless the state tag is still the one this command read or wrote. */
+static void check_state_ours(const struct registry *r, struct remote_model *rm, const char *when)
+{
+	char now[HASH_STR_LEN];
+
+	digest_at(rm, STATE_TAG, now);
+	if (strcmp(now, rm->state))
+		die(EXIT_NO, "%s/%s:%s: lost a race: another writer replaced this change %s (run "
+			     "'mlpromote verify'; serialise writers with a CI concurrency group)",
+		    r->oci->location, rm->name, STATE_TAG, when);
+}
+
+/*
+ * The stage tags follow the state: the writer whose state is the tag's owns
+ * them, and puts back a stage tag that a losing writer moved meanwhile (the
+ * loser finds the state not its own and exits 1).
+ */
+static void move_stage_tag(const struct registry *r, struct remote_model *rm, const char *stage,
+			   const struct remote_version *v)
+{
+	char now[HASH_STR_LEN], digest[HASH_STR_LEN];
+
+	/* each losing writer can move it back at most once after we own the state */
+	for (int tries = 0; tries < 16; tries++) {
+		check_state_ours(r, rm, "before its stage tags moved");
+		oci_manifest_put(&rm->cl, stage, OCI_MANIFEST_TYPE, v->manifest, v->len, digest);
+		if (digest_at(rm, stage, now) == 0 && !strcmp(now, digest)) {
+			remote_set_stage(rm, stage, digest);
+			return;
+		}
+	}
+	die(EXIT_NO, "%s/%s:%s: other writers keep moving this tag (run 'mlpromote verify'; "
+		     "serialise writers with a CI concurrency group)", r->oci->location, rm->name, stage);
+}
+
 /* Each stage tag onto the manifest of the version its pointer names. */
 static void push_stage_tags(const struct registry *r, struct remote_model *rm)
 {
@@ -262,16 +297,13 @@ static void push_stage_tags(const struct registry *r, struct remote_model *rm)
 		const char *version = json_get_string(pointer, "version");
 		const struct remote_version *v = version ? remote_version(rm, version) : NULL;
 		const char *tag = remote_stage_digest(rm, stages[i]);
-		char digest[HASH_STR_LEN];
 
 		if (!v)
 			die(EXIT_NO, "%s/%s:%s: the pointer names version '%s', which is not in the "
 				     "registry", r->oci->location, rm->name, stages[i],
 			    version ? version : "?");
-		if (!tag || strcmp(tag, v->digest)) {
-			move_tag(r, rm, stages[i], v->manifest, v->len, digest);
-			remote_set_stage(rm, stages[i], digest);
-		}
+		if (!tag || strcmp(tag, v->digest))
+			move_stage_tag(r, rm, stages[i], v);
 		cJSON_Delete(pointer);
 		free(rel);
 		free(path);
@@ -282,18 +314,13 @@ static void push_stage_tags(const struct registry *r, struct remote_model *rm)
 void registry_oci_push(const struct registry *r, const char *model)
 {
 	struct remote_model *rm = remote_model(r, model);
-	char now[HASH_STR_LEN];
+
 	int moved;
 
 	push_versions(r, rm);
 	moved = push_state(r, rm);
 	push_stage_tags(r, rm);
-	if (!moved)
-		return;
 	/* a writer that moved the state after our read-back has replaced our change */
-	digest_at(rm, STATE_TAG, now);
-	if (strcmp(now, rm->state))
-		die(EXIT_NO, "%s/%s:%s: lost a race: another writer replaced this change after it "
-			     "was made (run 'mlpromote verify'; serialise writers with a CI "
-			     "concurrency group)", r->oci->location, rm->name, STATE_TAG);
+	if (moved)
+		check_state_ours(r, rm, "after it was made");
 }
