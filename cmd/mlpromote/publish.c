@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 /*
  * publish: copies a version's artifacts into the registry, all or nothing.
  * The files are staged in a temp folder under the model's folder and the
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 #include "check.h"
@@ -147,9 +149,29 @@ static cJSON *manifest_of_inputs(const struct opts *o, const cJSON *run,
 	return new_manifest(o, run, files);
 }
 
+/*
+ * Into a remote registry's private mirror, an artifact is a link to its
+ * source, hashed now: what is pushed later is checked against that hash by
+ * the registry, so a file that changes meanwhile is refused, never
+ * published, and a large model is not copied to the temp folder first.
+ */
+static void link_hashed(const char *src, const char *dst, char hash[HASH_STR_LEN], uint64_t *size)
+{
+	char *abs = realpath(src, NULL);
+	char *parent = xstrdup(dst);
+
+	*strrchr(parent, '/') = '\0';
+	if (!abs || hash_file(abs, hash, size) < 0)
+		die(EXIT_USAGE, "cannot read '%s': %s", src, strerror(errno));
+	if (mkdir_p(parent, 0755) < 0 || symlink(abs, dst) < 0)
+		die_errno("cannot link '%s'", dst);
+	free(abs);
+	free(parent);
+}
+
 /* Copies everything into tmp; returns the manifest, written there too. */
 static cJSON *stage_version(const struct opts *o, const cJSON *run, const struct artifact *a,
-			    const char *tmp)
+			    const char *tmp, int remote)
 {
 	cJSON *files = cJSON_CreateArray();
 	cJSON *manifest;
@@ -160,7 +182,10 @@ static cJSON *stage_version(const struct opts *o, const cJSON *run, const struct
 		uint64_t size;
 		char *dst = xasprintf("%s/files/%s", tmp, a[i].path);
 
-		copy_hashed(a[i].src, dst, hash, &size);
+		if (remote)
+			link_hashed(a[i].src, dst, hash, &size);
+		else
+			copy_hashed(a[i].src, dst, hash, &size);
 		if (run)
 			check_against_run(run, a[i].path, hash);
 		cJSON_AddItemToArray(files, file_entry(a[i].path, size, hash));
@@ -234,7 +259,7 @@ static int publish_new(struct registry *reg, const struct opts *o, const cJSON *
 	if (!mkdtemp(tmp))
 		die_errno("cannot create a temp folder in '%s'", mdir);
 	cleanup_register(tmp);
-	manifest = stage_version(o, run, a, tmp);
+	manifest = stage_version(o, run, a, tmp, reg->oci != NULL);
 	if (fsync_dir(tmp) < 0)
 		die_errno("cannot sync '%s'", tmp);
 	model_open(&m, reg, o->model, MODEL_WRITE);
