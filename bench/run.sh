@@ -266,6 +266,10 @@ bench_eval() {
 	value "paired bootstrap 1000x1M acc/p/r/f1" "$(median bootp)" s "<=" 1
 	versus "paired bootstrap 1000x1M +roc_auc vs numpy" bootauc npbootauc -
 	value "paired bootstrap 1000x1M +roc_auc" "$(median bootauc)" s "<=" 5
+	# On a shared machine the CPU time tells what two idle cores would take.
+	value "  10M rows, CPU (user+system)" "$(median ev10 cpu)" s - -
+	value "  bootstrap acc/p/r/f1, CPU" "$(median bootp cpu)" s - -
+	value "  bootstrap +roc_auc, CPU" "$(median bootauc cpu)" s - -
 	rss=$(peak_rss "'$bin/mleval-compare' --predictions --no-baseline --rule 'roc_auc >= 0.5' '$p' >/dev/null")
 	value "mleval-compare 10M rows memory" "$(awk -v k="$rss" -v n=$rows10 'BEGIN { print k * 1024 / n }')" bytes/row "<=" 24
 	rm -f "$p" "$B/base.csv" "$B/cand.csv"
