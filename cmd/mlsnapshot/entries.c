@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "entries.h"
+#include "err.h"
 #include "jsonio.h"
 #include "xalloc.h"
 
@@ -53,17 +54,26 @@ void entries_free(struct entry_list *l)
 	l->n = l->cap = 0;
 }
 
+/* Adds under a constant key, neither copied nor looked up: a record holds thousands of entries. */
+static void add_const(cJSON *o, const char *key, cJSON *value)
+{
+	if (!value || !cJSON_AddItemToObjectCS(o, key, value))
+		die(EXIT_IO, "out of memory");
+}
+
 cJSON *entry_to_json(const struct snapent *e)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	json_set(o, "path", cJSON_CreateString(e->path));
-	json_set(o, "type", cJSON_CreateString(e->type == ENTRY_FILE ? "file" : "symlink"));
-	json_set(o, "size", cJSON_CreateNumber((double)e->size));
+	if (!o)
+		die(EXIT_IO, "out of memory");
+	add_const(o, "path", cJSON_CreateString(e->path));
+	add_const(o, "type", cJSON_CreateStringReference(e->type == ENTRY_FILE ? "file" : "symlink"));
+	add_const(o, "size", cJSON_CreateNumber((double)e->size));
 	if (e->type == ENTRY_FILE)
-		json_set(o, "hash", cJSON_CreateString(e->hash));
+		add_const(o, "hash", cJSON_CreateString(e->hash));
 	else
-		json_set(o, "target", cJSON_CreateString(e->target));
+		add_const(o, "target", cJSON_CreateString(e->target));
 	return o;
 }
 
