@@ -374,3 +374,15 @@ HELPER
 	run -2 --separate-stderr mlpromote status --registry "$REG" --model m
 	assert_equal "$stderr" "mlpromote: '$HOME/.docker/config.json' names the credential helper 'docker-credential-missing', which is not installed"
 }
+
+@test "plain HTTP to a host that is not loopback only with --insecure-http said out loud" {
+	local ip
+	ip=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$' | grep -v '^127\.' | head -n1)
+	[ -n "$ip" ] || skip "this machine has no IPv4 address but loopback"
+	OCI_ADDR=0.0.0.0 oci_registry_start plain
+	REG=oci://$ip:${OCI_HOST#*:}/ns
+	run -3 --separate-stderr mlpromote status --registry "$REG" --model m --connect-timeout 2
+	[[ $stderr == "mlpromote: registry '$ip:${OCI_HOST#*:}': "*" (no TLS there? plain HTTP to a host that is not loopback needs --insecure-http)" ]]
+	run -0 --separate-stderr mlpromote status --registry "$REG" --model m --insecure-http
+	assert_equal "$(jq -r .live <<<"$output")" false
+}

@@ -327,8 +327,10 @@ void oci_http_init(struct oci_http *http, const char *host, const struct oci_htt
 		http->base = xasprintf("http://%s", host);
 	} else if (rc != CURLE_OK && !transient(rc)) {
 		oci_response_release(&resp);
-		die(EXIT_IO, "registry '%s': %s", host,
-		    errbuf[0] ? errbuf : http->curl->easy_strerror(rc));
+		die(EXIT_IO, "registry '%s': %s%s", host,
+		    errbuf[0] ? errbuf : http->curl->easy_strerror(rc),
+		    rc == CURLE_SSL_CONNECT_ERROR ? " (no TLS there? plain HTTP to a host that is not "
+						    "loopback needs --insecure-http)" : "");
 	}
 	oci_response_release(&resp);
 }

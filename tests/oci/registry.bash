@@ -2,7 +2,8 @@
 # distribution) on a loopback port of its own, with its storage in the test's
 # temp dir. Load with `load oci/registry`.
 #
-# oci_registry_start plain|tls|token sets OCI_HOST (127.0.0.1:PORT) and, for
+# oci_registry_start plain|tls|token sets OCI_HOST (127.0.0.1:PORT; the
+# registry listens on OCI_ADDR when that is set, e.g. 0.0.0.0) and, for
 # tls, OCI_CA (the throw-away CA's certificate); tls and token need the user
 # OCI_USER / OCI_PASS (Basic against htpasswd, or through the token server).
 # Every server runs under `timeout`, so it stops by itself even when the
@@ -90,7 +91,7 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:0
+  addr: ${OCI_ADDR:-127.0.0.1}:0
   secret: mlgate-test-secret
 $tls
 $auth
@@ -99,7 +100,7 @@ CONF
 	echo $! > "$d/registry.pid"
 	local _ port=""
 	for _ in $(seq 100); do
-		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$d/registry.log" | head -n1)
+		port=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$d/registry.log" | head -n1)
 		[ -n "$port" ] && break
 		sleep 0.1
 	done
