@@ -386,3 +386,23 @@ HELPER
 	run -0 --separate-stderr mlpromote status --registry "$REG" --model m --insecure-http
 	assert_equal "$(jq -r .live <<<"$output")" false
 }
+
+@test "verify walks the earlier states: a state that drops audit lines of its predecessor is named" {
+	start_plain
+	pub 1.0 > /dev/null
+	promote --version 1.0 > /dev/null
+	skopeo_raw _mlgate.state > s2.json
+	pub 2.0 > /dev/null
+	promote --version 2.0 > /dev/null
+	run -0 mlpromote verify --registry "$REG" --model m
+	s4=$(skopeo_raw _mlgate.state | hash_of /dev/stdin)
+	# the state of two changes ago, made to claim it follows the latest one: a log
+	# cut back by two lines, its own hash chain intact
+	jq -c --arg p "$s4" '.annotations["org.mlgate.state.previous"] = $p' s2.json > forged.json
+	curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+		--data-binary @forged.json "http://$OCI_HOST/v2/ns/m/manifests/_mlgate.state"
+	skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+		"docker://$OCI_HOST/ns/m:1.0" "docker://$OCI_HOST/ns/m:current"
+	run -1 --separate-stderr mlpromote verify --registry "$REG" --model m
+	[[ $stderr == *"mlpromote: $REG/m:_mlgate.state: the earlier state $s4 holds an audit log that is not the start of this one: history was rewritten"* ]]
+}
