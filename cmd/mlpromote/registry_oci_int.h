@@ -42,6 +42,9 @@ struct registry_oci {
 /* The model, fetched into the mirror on first use. */
 struct remote_model *remote_model(const struct registry *r, const char *model);
 void remote_model_free(struct remote_model *rm);
+/* Adds a version whose manifest bytes it takes. */
+void remote_add_version(struct remote_model *rm, const char *name, const char *digest,
+			char *manifest, size_t len);
 const struct remote_version *remote_version(const struct remote_model *rm, const char *name);
 const char *remote_stage_digest(const struct remote_model *rm, const char *stage);
 void remote_set_stage(struct remote_model *rm, const char *name, const char *digest);

@@ -78,19 +78,6 @@ static void move_tag(const struct registry *r, struct remote_model *rm, const ch
 	    r->oci->location, rm->name, tag, now[0] ? now : "nothing");
 }
 
-static void add_version(struct remote_model *rm, const char *name, const char *digest,
-			char *manifest, size_t len)
-{
-	struct remote_version *v;
-
-	rm->versions = xreallocarray(rm->versions, rm->nversions + 1, sizeof *rm->versions);
-	v = &rm->versions[rm->nversions++];
-	v->name = xstrdup(name);
-	memcpy(v->digest, digest, HASH_STR_LEN);
-	v->manifest = manifest;
-	v->len = len;
-}
-
 /* A version published into the mirror: its files, records, config, manifest. */
 static void push_version(const struct registry *r, struct remote_model *rm, const char *version)
 {
@@ -128,7 +115,7 @@ static void push_version(const struct registry *r, struct remote_model *rm, cons
 	}
 	if (!have[0])
 		move_tag(r, rm, version, manifest, len, digest);
-	add_version(rm, version, digest, manifest, len);
+	remote_add_version(rm, version, digest, manifest, len);
 	free(mbuf);
 	free(rbuf);
 	free(cbuf);
