@@ -48,7 +48,19 @@ void jcs_format_number(double v, char result[32])
 		return;
 	}
 	if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
-		snprintf(result, 32, "%.0f", v);
+		/* An integer below 2^53: its decimal digits, as "%.0f" would print them. */
+		uint64_t u = (uint64_t)fabs(v);
+		char rev[20];
+		int m = 0;
+		do {
+			rev[m++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			result[pos++] = '-';
+		while (m)
+			result[pos++] = rev[--m];
+		result[pos] = '\0';
 		return;
 	}
 	if (v < 0) {
@@ -83,12 +95,27 @@ void jcs_format_number(double v, char result[32])
 	memcpy(result, out, len + 1);
 }
 
+/* Bytes a JCS string writes as they are: not '"', '\\' or a control character. */
+static int plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
 static void write_string(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
 
 	strbuf_addch(sb, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (;;) {
+		/* The run of bytes that need no escape, in one copy. */
+		const unsigned char *run = p;
+		while (plain_byte(*p))
+			p++;
+		if (p > run)
+			strbuf_add(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': strbuf_add(sb, "\\\"", 2); break;
 		case '\\': strbuf_add(sb, "\\\\", 2); break;
@@ -97,14 +124,12 @@ static void write_string(struct strbuf *sb, const char *s)
 		case '\n': strbuf_add(sb, "\\n", 2); break;
 		case '\r': strbuf_add(sb, "\\r", 2); break;
 		case '\t': strbuf_add(sb, "\\t", 2); break;
-		default:
-			if (*p < 0x20) {
-				char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-				strbuf_add(sb, u, 6);
-			} else {
-				strbuf_addch(sb, (char)*p);
-			}
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
+			strbuf_add(sb, u, 6);
 		}
+		}
+		p++;
 	}
 	strbuf_addch(sb, '"');
 }
@@ -163,7 +188,14 @@ static void newline(struct strbuf *sb, int indent)
 		strbuf_add(sb, "  ", 2);
 }
 
-static int write_item(struct strbuf *sb, const cJSON *item, int indent);
+/* A value written as given text instead of from its tree (jcs_write_splice). */
+struct splice {
+	const cJSON *at;
+	const char *text;
+	size_t len;
+};
+
+static int write_item(struct strbuf *sb, const cJSON *item, int indent, const struct splice *sp);
 
 static int is_skipped(const char *key, const char *const *skip)
 {
@@ -173,10 +205,69 @@ static int is_skipped(const char *key, const char *const *skip)
 	return 0;
 }
 
-static int write_object(struct strbuf *sb, const cJSON *obj, int indent, const char *const *skip)
+/* Byte order (strcmp) is code point order, which is UTF-16 order unless a
+ * key holds U+E000..U+FFFF or a character beyond U+FFFF (lead bytes 0xee
+ * and up): only such keys need the UTF-16 comparison. */
+static int byte_order_is_utf16(const char *s)
 {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0xee)
+			return 0;
+	return 1;
+}
+
+static const char *key_of(const cJSON *c)
+{
+	return c->string ? c->string : "";
+}
+
+static int compare_bytes(const void *a, const void *b)
+{
+	return strcmp(key_of(*(const cJSON *const *)a), key_of(*(const cJSON *const *)b));
+}
+
+/* Orders items by key as RFC 8785 asks. */
+static void sort_members(const cJSON **items, size_t n)
+{
+	int bytes = 1;
+
+	for (size_t i = 0; i < n && bytes; i++)
+		bytes = byte_order_is_utf16(key_of(items[i]));
+	if (bytes) {
+		if (n > 16) {
+			qsort(items, n, sizeof *items, compare_bytes);
+			return;
+		}
+		/* Records' objects are small and often in order already. */
+		for (size_t i = 1; i < n; i++) {
+			const cJSON *c = items[i];
+			size_t j = i;
+			while (j > 0 && strcmp(key_of(items[j - 1]), key_of(c)) > 0) {
+				items[j] = items[j - 1];
+				j--;
+			}
+			items[j] = c;
+		}
+		return;
+	}
+	struct sort_key *keys = xcalloc(n, sizeof *keys);
+	for (size_t i = 0; i < n; i++) {
+		keys[i].item = items[i];
+		to_utf16(key_of(items[i]), &keys[i]);
+	}
+	qsort(keys, n, sizeof *keys, compare_keys);
+	for (size_t i = 0; i < n; i++) {
+		items[i] = keys[i].item;
+		free(keys[i].units);
+	}
+	free(keys);
+}
+
+static int write_object(struct strbuf *sb, const cJSON *obj, int indent, const char *const *skip,
+			const struct splice *sp)
+{
+	const cJSON *small[16], **items;
 	size_t n = 0, i;
-	struct sort_key *keys;
 	int rc = 0;
 
 	for (const cJSON *c = obj->child; c; c = c->next)
@@ -186,37 +277,32 @@ static int write_object(struct strbuf *sb, const cJSON *obj, int indent, const c
 		strbuf_add(sb, "{}", 2);
 		return 0;
 	}
-	keys = xcalloc(n, sizeof *keys);
+	items = n <= 16 ? small : xmalloc(n * sizeof *items);
 	i = 0;
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		if (c->string && is_skipped(c->string, skip))
-			continue;
-		keys[i].item = c;
-		to_utf16(c->string ? c->string : "", &keys[i]);
-		i++;
-	}
-	qsort(keys, n, sizeof *keys, compare_keys);
+	for (const cJSON *c = obj->child; c; c = c->next)
+		if (!c->string || !is_skipped(c->string, skip))
+			items[i++] = c;
+	sort_members(items, n);
 	strbuf_addch(sb, '{');
 	for (i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(sb, ',');
 		newline(sb, indent < 0 ? -1 : indent + 1);
-		write_string(sb, keys[i].item->string ? keys[i].item->string : "");
-		if (keys[i].item->string && !utf8_valid(keys[i].item->string))
+		write_string(sb, key_of(items[i]));
+		if (items[i]->string && !utf8_valid(items[i]->string))
 			rc = -1;
 		strbuf_add(sb, indent < 0 ? ":" : ": ", indent < 0 ? 1 : 2);
-		if (write_item(sb, keys[i].item, indent < 0 ? -1 : indent + 1) < 0)
+		if (write_item(sb, items[i], indent < 0 ? -1 : indent + 1, sp) < 0)
 			rc = -1;
 	}
 	newline(sb, indent);
 	strbuf_addch(sb, '}');
-	for (i = 0; i < n; i++)
-		free(keys[i].units);
-	free(keys);
+	if (items != small)
+		free(items);
 	return rc;
 }
 
-static int write_array(struct strbuf *sb, const cJSON *arr, int indent)
+static int write_array(struct strbuf *sb, const cJSON *arr, int indent, const struct splice *sp)
 {
 	int rc = 0;
 
@@ -229,7 +315,7 @@ static int write_array(struct strbuf *sb, const cJSON *arr, int indent)
 		if (c != arr->child)
 			strbuf_addch(sb, ',');
 		newline(sb, indent < 0 ? -1 : indent + 1);
-		if (write_item(sb, c, indent < 0 ? -1 : indent + 1) < 0)
+		if (write_item(sb, c, indent < 0 ? -1 : indent + 1, sp) < 0)
 			rc = -1;
 	}
 	newline(sb, indent);
@@ -237,10 +323,14 @@ static int write_array(struct strbuf *sb, const cJSON *arr, int indent)
 	return rc;
 }
 
-static int write_item(struct strbuf *sb, const cJSON *item, int indent)
+static int write_item(struct strbuf *sb, const cJSON *item, int indent, const struct splice *sp)
 {
 	char num[32];
 
+	if (sp && item == sp->at) {
+		strbuf_add(sb, sp->text, sp->len);
+		return 0;
+	}
 	switch (item->type & 0xff) {
 	case cJSON_False: strbuf_add(sb, "false", 5); return 0;
 	case cJSON_True: strbuf_add(sb, "true", 4); return 0;
@@ -256,8 +346,8 @@ static int write_item(struct strbuf *sb, const cJSON *item, int indent)
 	case cJSON_String:
 		write_string(sb, item->valuestring ? item->valuestring : "");
 		return item->valuestring && !utf8_valid(item->valuestring) ? -1 : 0;
-	case cJSON_Array: return write_array(sb, item, indent);
-	case cJSON_Object: return write_object(sb, item, indent, NULL);
+	case cJSON_Array: return write_array(sb, item, indent, sp);
+	case cJSON_Object: return write_object(sb, item, indent, NULL, sp);
 	case cJSON_Raw:
 		strbuf_addstr(sb, item->valuestring ? item->valuestring : "null");
 		return 0;
@@ -269,19 +359,26 @@ static int write_item(struct strbuf *sb, const cJSON *item, int indent)
 
 int jcs_write(struct strbuf *sb, const cJSON *item)
 {
-	return write_item(sb, item, -1);
+	return write_item(sb, item, -1, NULL);
 }
 
 int jcs_write_without(struct strbuf *sb, const cJSON *obj, const char *const *skip)
 {
 	if (!cJSON_IsObject(obj))
-		return write_item(sb, obj, -1);
-	return write_object(sb, obj, -1, skip);
+		return write_item(sb, obj, -1, NULL);
+	return write_object(sb, obj, -1, skip, NULL);
 }
 
 int jcs_write_pretty(struct strbuf *sb, const cJSON *item)
 {
-	return write_item(sb, item, 0);
+	return write_item(sb, item, 0, NULL);
+}
+
+int jcs_write_splice(struct strbuf *sb, const cJSON *item, const cJSON *at, const char *text, size_t len)
+{
+	struct splice sp = { at, text, len };
+
+	return write_item(sb, item, -1, &sp);
 }
 
 char *jcs_string(const cJSON *item, size_t *len)

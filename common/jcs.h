@@ -21,7 +21,13 @@ int jcs_write(struct strbuf *sb, const cJSON *item);
 /* jcs_write of an object without the keys listed in skip (NULL-terminated). */
 int jcs_write_without(struct strbuf *sb, const cJSON *obj, const char *const *skip);
 
-/* The same, indented by two spaces (for --pretty on a terminal only). */
+/*
+ * jcs_write of item, except that the value at (an item inside it) is
+ * written as the len bytes of text: its canonical form, written before.
+ */
+int jcs_write_splice(struct strbuf *sb, const cJSON *item, const cJSON *at, const char *text, size_t len);
+
+/* jcs_write, indented by two spaces (for --pretty on a terminal only). */
 int jcs_write_pretty(struct strbuf *sb, const cJSON *item);
 
 /* Formats a finite double as ECMAScript's Number.prototype.toString does.

@@ -160,6 +160,64 @@ strict_rejects() { # CONTENT WANT-POSITION WANT-MESSAGE-PART
 	assert_output "$(jq -r .id out.json)"
 }
 
+@test "strings: runs between escapes are written whole, escapes as RFC 8785 says" {
+	run ct canon-string "$(printf 'plain "quoted" back\\slash\ttab\001ctl\177del caf\303\251 end')"
+	assert_success
+	assert_output "$(printf '%s' '"plain \"quoted\" back\\slash\ttab\u0001ctl')$(printf '\177')del café end\""
+	run ct canon-string '"'
+	assert_output '"\""'
+	run ct canon-string ''
+	assert_output '""'
+}
+
+@test "integers are written in full up to 2^53, from there as ECMAScript does" {
+	printf '[0,-0,1,-1,10,-10,100,1234567890123,-9007199254740991,9007199254740991,9007199254740992,1e21,123456789012345680000,-5e-7,2.5]' > n.json
+	run ct canon n.json
+	assert_success
+	assert_output '[0,0,1,-1,10,-10,100,1234567890123,-9007199254740991,9007199254740991,9007199254740992,1e+21,123456789012345680000,-5e-7,2.5]'
+}
+
+@test "keys are sorted in objects of any size, by UTF-16 code units where bytes would differ" {
+	# 20 keys, reversed: more than the writer sorts in place
+	printf '{' > many.json
+	for i in $(seq 20 -1 1); do printf '"k%02d":%d,' "$i" "$i"; done >> many.json
+	printf '"K":0}' >> many.json
+	run ct canon many.json
+	assert_success
+	want='{"K":0'
+	for i in $(seq 1 20); do want="$want,\"k$(printf %02d "$i")\":$i"; done
+	assert_output "$want}"
+	# U+E000 sorts after U+1F600 in UTF-16 (0xd83d < 0xe000), before it in bytes
+	printf '{"\xee\x80\x80":1,"\xf0\x9f\x98\x80":2,"a":3}' > u.json
+	run ct canon u.json
+	assert_success
+	assert_output "$(printf '{"a":3,"\xf0\x9f\x98\x80":2,"\xee\x80\x80":1}')"
+}
+
+@test "record_finish of a snapshot prints its canonical form, the id over the entries printed" {
+	printf '{"kind":"snapshot","root":"r","entries":[{"type":"file","size":3,"path":"a \\"q\\"\\u0001","hash":"h"},{"path":"b","size":1e21}]}' > s.json
+	run ct finish snapshot s.json
+	assert_success
+	printf '%s\n' "$output" > out.json
+	run ct canon out.json
+	assert_output "$(cat out.json)"
+	want="sha256:$(printf '%s' '[{"hash":"h","path":"a \"q\"\u0001","size":3,"type":"file"},{"path":"b","size":1e+21}]' | sha256sum | cut -d' ' -f1)"
+	assert_equal "$(jq -r .id out.json)" "$want"
+	run ct id out.json
+	assert_output "$want"
+}
+
+@test "what record_finish keeps of one snapshot is never printed for another" {
+	printf '{"kind":"snapshot","root":"r","entries":[{"path":"a","size":1}]}' > a.json
+	printf '{"kind":"snapshot","root":"r","entries":[{"path":"b","size":2}]}' > b.json
+	run ct finish-then snapshot a.json b.json
+	assert_success
+	assert_output "$(ct canon b.json)"
+	ct finish snapshot b.json > b2.json
+	run ct finish-then snapshot a.json b2.json
+	assert_output "$(ct canon b2.json)"
+}
+
 @test "atomic files: the content lands whole, with the mode asked and no temp left" {
 	run ct atomic out.txt hello
 	assert_success
