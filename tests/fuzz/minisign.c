@@ -17,17 +17,27 @@
 
 #include "minisign.h"
 
-static char pub_path[64], sec_path[64], tmp_path[64];
+static char dir_path[64], pub_path[64], sec_path[64], tmp_path[64];
 static const char message[] = "{\"kind\":\"pointer\"}\n";
 static char *good_sig;
+
+/* The keys live in a temp folder for the run: removed when the fuzzer exits. */
+static void cleanup(void)
+{
+	unlink(pub_path);
+	unlink(sec_path);
+	unlink(tmp_path);
+	rmdir(dir_path);
+}
 
 static void setup(void)
 {
 	struct minisign_err err;
-	char dir[] = "/tmp/fuzz-minisign-XXXXXX";
+	char *dir = strcpy(dir_path, "/tmp/fuzz-minisign-XXXXXX");
 
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	snprintf(pub_path, sizeof pub_path, "%s/k.pub", dir);
 	snprintf(sec_path, sizeof sec_path, "%s/k.key", dir);
 	snprintf(tmp_path, sizeof tmp_path, "%s/fuzz.pub", dir);
