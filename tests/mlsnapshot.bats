@@ -107,6 +107,44 @@ $target"
 	assert_equal "${#lines[@]}" 4
 }
 
+# Names that need every escape JSON has, characters whose UTF-8 bytes order
+# differently from their UTF-16 units, sizes around the powers of ten.
+make_odd_tree() {
+	mkdir -p "$1/sub"
+	printf 'a' > "$1/$(printf 'q"uote')"
+	printf 'bb' > "$1/back\\slash"
+	printf 'ccc' > "$1/$(printf 'tab\there')"
+	printf 'dddd' > "$1/$(printf 'ctl\001\037\177x')"
+	printf 'e' > "$1/$(printf 'new\nline')"
+	printf 'f' > "$1/$(printf 'bs\bff\fcr\r')"
+	printf 'g' > "$1/sub/é"
+	printf 'h' > "$1/sub/$(printf '\357\274\241')"    # U+FF21
+	printf 'i' > "$1/sub/$(printf '\360\237\230\200')" # U+1F600
+	: > "$1/empty"
+	head -c 1000 /dev/zero > "$1/sub/k1000"
+	head -c 99999 /dev/zero > "$1/sub/k99999"
+	ln -s "$(printf 'odd "target"\\\t\001')" "$1/sub/link"
+}
+
+@test "the record written straight from the entries is the one the tree of them gives" {
+	make_odd_tree d
+	run --separate-stderr -0 mlsnapshot d
+	keep_output snap.json
+	# Reading it back recomputes the id from the parsed entries.
+	run --separate-stderr -0 mlsnapshot verify snap.json d
+	assert_equal "$(jqr '.entries | length' snap.json)" 13
+	assert_equal "$(jqr '.entries[] | select(.type == "symlink") | .target' snap.json)" \
+		"$(printf 'odd "target"\\\t\001')"
+	# extract prints its record from a cJSON tree of the entries: the same
+	# bytes but for created_at.
+	mlsnapshot -o x.tar d > /dev/null
+	mv d d0
+	run --separate-stderr -0 mlsnapshot extract x.tar d
+	keep_output back.json
+	assert_equal "$(sed 's/"created_at":"[^"]*"//' back.json)" \
+		"$(sed 's/"created_at":"[^"]*"//' snap.json)"
+}
+
 @test "-x excludes by bare name, by relative path and whole folders, and is kept in the record" {
 	make_tree d
 	run -0 mlsnapshot -x '*.bin' -x 'sub/deep' -x B d

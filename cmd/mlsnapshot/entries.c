@@ -5,6 +5,7 @@
 
 #include "entries.h"
 #include "err.h"
+#include "jcs.h"
 #include "jsonio.h"
 #include "xalloc.h"
 
@@ -84,6 +85,94 @@ cJSON *entries_to_json(const struct entry_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		cJSON_AddItemToArray(arr, entry_to_json(&l->v[i]));
 	return arr;
+}
+
+/* JCS's string form (RFC 8785: the minimal escapes, lowercase \u00xx) of s, at out. */
+static char *put_string(char *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*out++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			*out++ = (char)*p;
+			continue;
+		}
+		*out++ = '\\';
+		switch (*p) {
+		case '"': *out++ = '"'; break;
+		case '\\': *out++ = '\\'; break;
+		case '\b': *out++ = 'b'; break;
+		case '\f': *out++ = 'f'; break;
+		case '\n': *out++ = 'n'; break;
+		case '\r': *out++ = 'r'; break;
+		case '\t': *out++ = 't'; break;
+		default:
+			memcpy(out, "u00", 3);
+			out[3] = hex[*p >> 4];
+			out[4] = hex[*p & 15];
+			out += 5;
+		}
+	}
+	*out++ = '"';
+	return out;
+}
+
+/* A size as JCS writes the double cJSON would hold: exact up to 2^53. */
+static char *put_size(char *out, uint64_t size)
+{
+	char rev[20], num[32];
+	int n = 0;
+
+	if (size > (UINT64_C(1) << 53)) {
+		jcs_format_number((double)size, num);
+		n = (int)strlen(num);
+		memcpy(out, num, (size_t)n);
+		return out + n;
+	}
+	do
+		rev[n++] = (char)('0' + size % 10);
+	while ((size /= 10) != 0);
+	while (n)
+		*out++ = rev[--n];
+	return out;
+}
+
+#define PUT(out, lit) (memcpy(out, lit, sizeof(lit) - 1), out + sizeof(lit) - 1)
+
+void entries_write_canonical(struct strbuf *sb, const struct entry_list *l)
+{
+	strbuf_addch(sb, '[');
+	for (size_t i = 0; i < l->n; i++) {
+		const struct snapent *e = &l->v[i];
+		const char *other = e->type == ENTRY_FILE ? e->hash : e->target;
+		/* Every byte escaped at most as \u00xx: six bytes for one. */
+		strbuf_grow(sb, 6 * (strlen(e->path) + strlen(other)) + 64);
+		char *out = sb->buf + sb->len;
+
+		if (i)
+			*out++ = ',';
+		/* The keys in JCS order: hash < path < size < type, path < size < target < type. */
+		if (e->type == ENTRY_FILE) {
+			out = PUT(out, "{\"hash\":");
+			out = put_string(out, e->hash);
+			out = PUT(out, ",\"path\":");
+			out = put_string(out, e->path);
+			out = PUT(out, ",\"size\":");
+			out = put_size(out, e->size);
+			out = PUT(out, ",\"type\":\"file\"}");
+		} else {
+			out = PUT(out, "{\"path\":");
+			out = put_string(out, e->path);
+			out = PUT(out, ",\"size\":");
+			out = put_size(out, e->size);
+			out = PUT(out, ",\"target\":");
+			out = put_string(out, e->target);
+			out = PUT(out, ",\"type\":\"symlink\"}");
+		}
+		sb->len = (size_t)(out - sb->buf);
+	}
+	strbuf_addch(sb, ']');
 }
 
 /* A stored path must be one extraction and walking could have produced. */

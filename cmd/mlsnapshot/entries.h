@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "hash.h"
+#include "strbuf.h"
 
 enum entry_type { ENTRY_FILE, ENTRY_SYMLINK };
 
@@ -50,6 +51,11 @@ void entries_free(struct entry_list *l);
 /* {"path","type","size","hash"|"target"}: the form a snapshot stores. */
 cJSON *entry_to_json(const struct snapent *e);
 cJSON *entries_to_json(const struct entry_list *l);
+/*
+ * Appends the canonical (JCS) text of entries_to_json(l) to sb, written
+ * straight from the list: the same bytes. Names must be valid UTF-8.
+ */
+void entries_write_canonical(struct strbuf *sb, const struct entry_list *l);
 
 /*
  * Reads the "entries" of a snapshot record into l (sorted). Returns 0, or -1

@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -9,11 +10,14 @@
 #include "xalloc.h"
 
 #include "hashpool.h"
+#include "fileio.h"
+#include "jcs.h"
 #include "jsonio.h"
 #include "record.h"
 #include "snapshot.h"
 #include "statcache.h"
 #include "tarwrite.h"
+#include "timefmt.h"
 #include "walk.h"
 
 static int64_t now_ns(void)
@@ -54,7 +58,8 @@ int snapshot_dir(const char *root, const struct excludes *x, int threads, int us
 	return snapshot_tree(root, x, threads, use_cache, NULL, l);
 }
 
-cJSON *snapshot_record(const char *root, const struct excludes *x, const struct entry_list *l)
+/* A snapshot record's members but its entries, v, created_at and id. */
+static cJSON *record_head(const char *root, const struct excludes *x, const struct entry_list *l)
 {
 	cJSON *rec = cJSON_CreateObject();
 	double files = 0, bytes = 0;
@@ -70,9 +75,64 @@ cJSON *snapshot_record(const char *root, const struct excludes *x, const struct 
 	json_set(rec, "file_count", cJSON_CreateNumber(files));
 	json_set(rec, "byte_count", cJSON_CreateNumber(bytes));
 	json_set(rec, "excludes", excludes_to_json(x));
+	return rec;
+}
+
+cJSON *snapshot_record(const char *root, const struct excludes *x, const struct entry_list *l)
+{
+	cJSON *rec = record_head(root, x, l);
+
 	json_set(rec, "entries", entries_to_json(l));
 	record_finish(rec, "snapshot");
 	return rec;
+}
+
+/*
+ * What record_print(snapshot_record(...)) prints, without a cJSON tree of
+ * the entries (20,000 objects for 20,000 files, built and freed only to be
+ * written once): their canonical text is written straight from the list,
+ * its SHA-256 is the record's id (as record_finish makes it: a snapshot's
+ * id covers its entries only), and the rest of the record is written
+ * around it. --pretty on a terminal, rare and for eyes, takes the tree.
+ */
+static void snapshot_print(const char *root, const struct excludes *x, const struct entry_list *l,
+			   int pretty)
+{
+	struct strbuf text = STRBUF_INIT, sb = STRBUF_INIT;
+	char id[HASH_STR_LEN], now[TIME_STR_LEN];
+	cJSON *rec, *at;
+	const char *mark;
+
+	if (pretty && isatty(STDOUT_FILENO)) {
+		rec = snapshot_record(root, x, l);
+		record_print(rec, pretty);
+		cJSON_Delete(rec);
+		return;
+	}
+	entries_write_canonical(&text, l);
+	hash_buf_str(text.buf, text.len, id);
+	rec = record_head(root, x, l);
+	at = cJSON_CreateArray();
+	json_set(rec, "entries", at);
+	json_set(rec, "v", cJSON_CreateNumber(RECORD_VERSION));
+	time_now_str(now);
+	json_set(rec, "created_at", cJSON_CreateString(now));
+	json_set(rec, "id", cJSON_CreateString(id));
+	/*
+	 * The entries are spliced in as one byte that canonical JSON never
+	 * holds raw (a control character), then written in its place: the
+	 * megabytes of entries are not copied into the record's text.
+	 */
+	if (jcs_write_splice(&sb, rec, at, "\x01", 1) < 0)
+		die(EXIT_USAGE, "'%s': the record cannot be written as JSON", root);
+	mark = memchr(sb.buf, '\x01', sb.len);
+	stdout_write(sb.buf, (size_t)(mark - sb.buf));
+	stdout_write(text.buf, text.len);
+	stdout_write(mark + 1, sb.len - (size_t)(mark + 1 - sb.buf));
+	stdout_write("\n", 1);
+	cJSON_Delete(rec);
+	strbuf_release(&sb);
+	strbuf_release(&text);
 }
 
 /*
@@ -109,15 +169,12 @@ int snapshot_main(struct snapshot_opts *o)
 {
 	struct entry_list l = ENTRY_LIST_INIT;
 	int rootfd;
-	cJSON *rec;
 
 	if (o->output)
 		check_archive_outside(o->output, o->root);
 	rootfd = snapshot_tree(o->root, &o->x, o->threads, o->use_cache, o->output, &l);
 	close(rootfd);
-	rec = snapshot_record(o->root, &o->x, &l);
-	record_print(rec, o->pretty);
-	cJSON_Delete(rec);
+	snapshot_print(o->root, &o->x, &l, o->pretty);
 	entries_free(&l);
 	return 0;
 }
