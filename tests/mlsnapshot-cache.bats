@@ -117,6 +117,40 @@ got_hashes() {
 	assert_equal "$(jq -c .entries <<<"$output")" "$(jq -c .entries one.json)"
 }
 
+# reseal CACHE: a new trailer for an edited cache, so that only its parser
+# can refuse it.
+reseal() {
+	sed '$d' "$1" > body
+	printf 'end sha256:%s\n' "$(sha256sum < body | cut -d' ' -f1)" | cat body - > "$1"
+}
+
+@test "a cache with a right checksum but a record out of form is ignored as a whole" {
+	make_tree
+	mlsnapshot d > one.json
+	cache=$(find "$XDG_CACHE_HOME/mlgate" -type f)
+	cp "$cache" good
+	# Resealed unchanged, it is used.
+	reseal "$cache"
+	traced mlsnapshot d > /dev/null
+	assert_equal "$(reads)" 0
+	# A hash in capitals, an inode past 2^64, a path length that overruns,
+	# a time that is not a number, paths out of order: each is refused.
+	for edit in 's/sha256:\([0-9a-f]*\) \(2 f1\)/sha256:\U\1\E \2/' \
+		's/^[0-9]* \(.* 2 f1\)$/99999999999999999999 \1/' \
+		's/ 2 f1$/ 3 f1/' \
+		's/^\([0-9]* [0-9]* \)[0-9]*\( .* 2 f1\)$/\1x\2/' \
+		's/ 2 f2$/ 2 f0/'; do
+		sed "$edit" good > "$cache"
+		run cmp -s good "$cache"
+		assert_failure
+		reseal "$cache"
+		traced mlsnapshot d > two.json
+		assert_equal "$(reads)" 6
+		run diff <(want_hashes) <(got_hashes two.json)
+		assert_success
+	done
+}
+
 @test "--no-cache neither reads nor writes the cache" {
 	make_tree
 	traced mlsnapshot --no-cache d > one.json

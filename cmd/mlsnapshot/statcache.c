@@ -1,11 +1,15 @@
 #define _XOPEN_SOURCE 700 /* realpath */
+#define _DEFAULT_SOURCE 1 /* MAP_POPULATE */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomicfile.h"
 #include "fileio.h"
@@ -18,19 +22,26 @@
 /* "end sha256:<64 hex>\n" */
 #define TRAILER_LEN (4 + HASH_STR_LEN - 1 + 1)
 #define RACY_NS INT64_C(1000000000)
+#ifdef MAP_POPULATE
+#define POPULATE MAP_POPULATE /* one fault for the whole cache, not one a page */
+#else
+#define POPULATE 0
+#endif
 
 struct cached {
-	const char *path;    /* into buf, NUL-terminated in place */
+	const char *path;    /* into the mapped cache, path_len bytes, no NUL */
+	size_t path_len;
 	uint64_t ino, size;
 	int64_t mtime_ns, ctime_ns;
-	const char *hash;    /* into buf, HASH_STR_LEN - 1 chars */
+	const char *hash;    /* into the mapped cache, HASH_STR_LEN - 1 chars */
 };
 
 struct statcache {
 	char *realroot;
 	char *dir;           /* the cache folder */
 	char *file;
-	char *buf;           /* the loaded cache */
+	char *map;           /* the cache file, mapped read-only */
+	size_t map_len;
 	struct cached *v;
 	size_t n;
 	size_t hits;
@@ -72,87 +83,151 @@ static int inside_tree(const char *dir, const char *realroot)
 	return inside;
 }
 
-static int parse_u64(char **p, char stop, uint64_t *out)
+/*
+ * The parsers below read the mapped file in place (it is never written to):
+ * a cache of 20,000 files is 2.9 MB, read on every snapshot, and strtoull,
+ * strlen and hash_str_valid over it were a sixth of a re-snapshot.
+ */
+static int parse_u64(const char **pp, const char *end, char stop, uint64_t *out)
 {
-	char *end;
+	const char *p = *pp;
+	uint64_t v = 0;
 
-	if (**p < '0' || **p > '9')
+	if (p >= end || *p < '0' || *p > '9')
 		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(*p, &end, 10);
-	if (errno || *end != stop)
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (p >= end || *p != stop)
 		return -1;
 	*out = v;
-	*p = end + 1;
+	*pp = p + 1;
 	return 0;
 }
 
-static int parse_i64(char **p, char stop, int64_t *out)
+static int parse_i64(const char **pp, const char *end, char stop, int64_t *out)
 {
-	char *end;
+	const char *p = *pp;
+	int neg = p < end && *p == '-';
+	uint64_t v;
 
-	if (!((**p >= '0' && **p <= '9') || **p == '-'))
+	p += neg;
+	if (parse_u64(&p, end, stop, &v) < 0 || v > (uint64_t)INT64_MAX + (uint64_t)neg)
 		return -1;
-	errno = 0;
-	long long v = strtoll(*p, &end, 10);
-	if (errno || *end != stop)
-		return -1;
-	*out = v;
-	*p = end + 1;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	*pp = p;
 	return 0;
 }
 
-static int parse_record(char **pp, char *end, struct cached *c)
+/* "sha256:" and 64 lowercase hex digits (what hash_str_valid accepts). */
+static int hash_valid(const char *p)
 {
-	char *p = *pp;
+	static unsigned char hex[256];
+	unsigned char bad = 0;
+
+	if (!hex['0']) {
+		for (int c = '0'; c <= '9'; c++)
+			hex[c] = 1;
+		for (int c = 'a'; c <= 'f'; c++)
+			hex[c] = 1;
+	}
+	if (memcmp(p, "sha256:", 7) != 0)
+		return 0;
+	for (int i = 7; i < HASH_STR_LEN - 1; i++)
+		bad |= (unsigned char)(hex[(unsigned char)p[i]] ^ 1);
+	return !bad;
+}
+
+static int parse_record(const char **pp, const char *end, struct cached *c)
+{
+	const char *p = *pp;
 	uint64_t len;
 
-	if (parse_u64(&p, ' ', &c->ino) || parse_u64(&p, ' ', &c->size) ||
-	    parse_i64(&p, ' ', &c->mtime_ns) || parse_i64(&p, ' ', &c->ctime_ns))
+	if (parse_u64(&p, end, ' ', &c->ino) || parse_u64(&p, end, ' ', &c->size) ||
+	    parse_i64(&p, end, ' ', &c->mtime_ns) || parse_i64(&p, end, ' ', &c->ctime_ns))
 		return -1;
-	if (end - p < HASH_STR_LEN || p[HASH_STR_LEN - 1] != ' ')
-		return -1;
-	p[HASH_STR_LEN - 1] = '\0';
-	if (!hash_str_valid(p))
+	if (end - p < HASH_STR_LEN || p[HASH_STR_LEN - 1] != ' ' || !hash_valid(p))
 		return -1;
 	c->hash = p;
 	p += HASH_STR_LEN;
-	if (parse_u64(&p, ' ', &len) || len == 0 || (uint64_t)(end - p) <= len || p[len] != '\n')
+	if (parse_u64(&p, end, ' ', &len) || len == 0 || (uint64_t)(end - p) <= len || p[len] != '\n')
 		return -1;
 	if (memchr(p, '\0', len))
 		return -1;
-	p[len] = '\0';
 	c->path = p;
+	c->path_len = len;
 	*pp = p + len + 1;
 	return 0;
+}
+
+/* strcmp of a cached path (no NUL) with a C string. */
+static int path_cmp(const struct cached *c, const char *path, size_t len)
+{
+	int cmp = memcmp(c->path, path, c->path_len < len ? c->path_len : len);
+
+	if (cmp)
+		return cmp;
+	return c->path_len < len ? -1 : c->path_len > len;
+}
+
+static void unmap(struct statcache *c)
+{
+	if (c->map)
+		munmap(c->map, c->map_len);
+	c->map = NULL;
+	c->map_len = 0;
 }
 
 /* Parses the whole cache or nothing. */
 static void load(struct statcache *c)
 {
 	size_t len, cap = 0;
-	char *p, *end, *header;
+	const char *p, *end;
+	char *header;
 	char sum[HASH_STR_LEN];
+	struct stat st;
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC);
 
-	if (file_read(c->file, &c->buf, &len) < 0)
+	if (fd < 0)
 		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return;
+	}
+	len = (size_t)st.st_size;
+	c->map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | POPULATE, fd, 0);
+	close(fd);
+	if (c->map == MAP_FAILED) {
+		c->map = NULL;
+		return;
+	}
+	c->map_len = len;
 	header = xasprintf(MAGIC "%zu %s\n", strlen(c->realroot), c->realroot);
-	if (len < strlen(header) + TRAILER_LEN || memcmp(c->buf, header, strlen(header)) != 0)
+	if (len < strlen(header) + TRAILER_LEN || memcmp(c->map, header, strlen(header)) != 0)
 		goto bad;
-	end = c->buf + len - TRAILER_LEN;
-	hash_buf_str(c->buf, (size_t)(end - c->buf), sum);
+	end = c->map + len - TRAILER_LEN;
+	hash_buf_str(c->map, (size_t)(end - c->map), sum);
 	if (memcmp(end, "end ", 4) != 0 || memcmp(end + 4, sum, HASH_STR_LEN - 1) != 0 ||
 	    end[TRAILER_LEN - 1] != '\n')
 		goto bad;
-	for (p = c->buf + strlen(header); p < end;) {
+	for (p = c->map + strlen(header); p < end;) {
 		if (c->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			c->v = xreallocarray(c->v, cap, sizeof(*c->v));
 		}
 		if (parse_record(&p, end, &c->v[c->n]) < 0)
 			goto bad;
-		if (c->n > 0 && strcmp(c->v[c->n - 1].path, c->v[c->n].path) >= 0)
-			goto bad;
+		if (c->n > 0) {
+			const struct cached *prev = &c->v[c->n - 1], *cur = &c->v[c->n];
+			int cmp = memcmp(prev->path, cur->path,
+					 prev->path_len < cur->path_len ? prev->path_len : cur->path_len);
+			if (cmp > 0 || (cmp == 0 && prev->path_len >= cur->path_len))
+				goto bad;
+		}
 		c->n++;
 	}
 	free(header);
@@ -162,6 +237,7 @@ bad:
 	free(c->v);
 	c->v = NULL;
 	c->n = 0;
+	unmap(c);
 }
 
 struct statcache *statcache_open(const char *root)
@@ -194,15 +270,17 @@ void statcache_apply(struct statcache *c, struct entry_list *l)
 
 	for (size_t i = 0; i < l->n && k < c->n; i++) {
 		struct snapent *e = &l->v[i];
+		size_t len = strlen(e->path);
 		int cmp = 1;
-		while (k < c->n && (cmp = strcmp(c->v[k].path, e->path)) < 0)
+		while (k < c->n && (cmp = path_cmp(&c->v[k], e->path, len)) < 0)
 			k++;
 		if (cmp != 0 || e->type != ENTRY_FILE)
 			continue;
 		const struct cached *r = &c->v[k];
 		if (r->ino == e->ino && r->size == e->size &&
 		    r->mtime_ns == e->mtime_ns && r->ctime_ns == e->ctime_ns) {
-			memcpy(e->hash, r->hash, HASH_STR_LEN);
+			memcpy(e->hash, r->hash, HASH_STR_LEN - 1);
+			e->hash[HASH_STR_LEN - 1] = '\0';
 			c->hits++;
 		}
 	}
@@ -251,7 +329,7 @@ void statcache_free(struct statcache *c)
 	free(c->realroot);
 	free(c->dir);
 	free(c->file);
-	free(c->buf);
+	unmap(c);
 	free(c->v);
 	free(c);
 }
