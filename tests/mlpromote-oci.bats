@@ -406,3 +406,19 @@ HELPER
 	run -1 --separate-stderr mlpromote verify --registry "$REG" --model m
 	[[ $stderr == *"mlpromote: $REG/m:_mlgate.state: the earlier state $s4 holds an audit log that is not the start of this one: history was rewritten"* ]]
 }
+
+@test "a command reads only what it needs: status costs as many requests with 2 versions as with 8" {
+	start_plain
+	local v before one many
+	for v in 1 2; do pub "$v" > /dev/null; done
+	promote --version 2 > /dev/null
+	before=$(oci_requests '[A-Z]*')
+	mlpromote status --registry "$REG" --model m > /dev/null
+	one=$(( $(oci_requests '[A-Z]*') - before ))
+	for v in 3 4 5 6 7 8; do pub "$v" > /dev/null; done
+	before=$(oci_requests '[A-Z]*')
+	run -0 mlpromote status --registry "$REG" --model m
+	many=$(( $(oci_requests '[A-Z]*') - before ))
+	assert_equal "$(jq -r .version <<<"$output")" 2
+	assert_equal "$many" "$one"
+}

@@ -46,11 +46,15 @@ void model_write_pointer(const struct model *m, const cJSON *pointer)
 
 cJSON *model_manifest(const struct model *m, const char *version)
 {
-	char *rel = xasprintf("versions/%s/model.json", version);
-	char *path = registry_model_file(m->reg, m->name, rel);
+	char *rel, *path;
 	int absent;
-	cJSON *rec = check_read_record(path, "model", &absent);
+	cJSON *rec;
 	const char *mm, *vv;
+
+	registry_fetch_version(m->reg, m->name, version);
+	rel = xasprintf("versions/%s/model.json", version);
+	path = registry_model_file(m->reg, m->name, rel);
+	rec = check_read_record(path, "model", &absent);
 
 	if (rec) {
 		mm = json_get_string(rec, "model");
@@ -68,10 +72,14 @@ cJSON *model_manifest(const struct model *m, const char *version)
 
 cJSON *model_run(const struct model *m, const char *version)
 {
-	char *rel = xasprintf("versions/%s/run.json", version);
-	char *path = registry_model_file(m->reg, m->name, rel);
+	char *rel, *path;
 	int absent;
-	cJSON *rec = check_read_record(path, "run", &absent);
+	cJSON *rec;
+
+	registry_fetch_version(m->reg, m->name, version);
+	rel = xasprintf("versions/%s/run.json", version);
+	path = registry_model_file(m->reg, m->name, rel);
+	rec = check_read_record(path, "run", &absent);
 
 	free(rel);
 	free(path);

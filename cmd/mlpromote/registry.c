@@ -53,6 +53,12 @@ const char *registry_location(const struct registry *r)
 	return r->oci ? registry_oci_location(r) : r->root;
 }
 
+void registry_fetch_version(const struct registry *r, const char *model, const char *version)
+{
+	if (r->oci)
+		registry_oci_fetch_version(r, model, version);
+}
+
 void registry_fetch_files(const struct registry *r, const char *model, const char *version)
 {
 	if (r->oci)

@@ -27,9 +27,10 @@ const char *registry_location(const struct registry *r);
 
 /*
  * What a backend other than a directory needs (no-ops for a directory):
- * a version's files in place to read, a writer's changes made visible
+ * a version's records, or its files, in place to read, a writer's changes made visible
  * (exit 1 on a lost race), and the checks only the backend can make.
  */
+void registry_fetch_version(const struct registry *r, const char *model, const char *version);
 void registry_fetch_files(const struct registry *r, const char *model, const char *version);
 void registry_push(const struct registry *r, const char *model);
 void registry_verify_backend(const struct registry *r, const char *model);

@@ -76,8 +76,10 @@ void registry_oci_close(struct registry *r)
 {
 	struct registry_oci *o = r->oci;
 
-	for (size_t i = 0; i < o->n; i++)
-		remote_model_free(&o->models[i]);
+	for (size_t i = 0; i < o->n; i++) {
+		remote_model_free(o->models[i]);
+		free(o->models[i]);
+	}
 	free(o->models);
 	remove_tree(r->root);
 	cleanup_forget(r->root);
@@ -172,22 +174,65 @@ void remote_add_version(struct remote_model *rm, const char *name, const char *d
 
 	rm->versions = xreallocarray(rm->versions, rm->nversions + 1, sizeof *rm->versions);
 	v = &rm->versions[rm->nversions++];
+	memset(v, 0, sizeof *v);
 	v->name = xstrdup(name);
+	v->loaded = 1;
 	memcpy(v->digest, digest, HASH_STR_LEN);
 	v->manifest = manifest;
 	v->len = len;
 }
 
-void remote_set_stage(struct remote_model *rm, const char *name, const char *digest)
+/* A version the audit log publishes: read when first needed. */
+static void add_lazy_version(const struct registry *r, struct remote_model *rm, const char *name)
+{
+	char *rel = xasprintf("versions/%s", name);
+	char *dir = registry_model_file(r, rm->name, rel);
+
+	if (mkdir_p(dir, 0755) < 0)
+		die_errno("cannot create '%s'", dir);
+	rm->versions = xreallocarray(rm->versions, rm->nversions + 1, sizeof *rm->versions);
+	memset(&rm->versions[rm->nversions], 0, sizeof *rm->versions);
+	rm->versions[rm->nversions++].name = xstrdup(name);
+	free(rel);
+	free(dir);
+}
+
+static struct remote_tag *stage_tag(struct remote_model *rm, const char *name)
 {
 	for (size_t i = 0; i < rm->nstages; i++)
-		if (!strcmp(rm->stages[i].name, name)) {
-			memcpy(rm->stages[i].digest, digest, HASH_STR_LEN);
-			return;
-		}
+		if (!strcmp(rm->stages[i].name, name))
+			return &rm->stages[i];
 	rm->stages = xreallocarray(rm->stages, rm->nstages + 1, sizeof *rm->stages);
+	memset(&rm->stages[rm->nstages], 0, sizeof *rm->stages);
 	rm->stages[rm->nstages].name = xstrdup(name);
-	memcpy(rm->stages[rm->nstages++].digest, digest, HASH_STR_LEN);
+	return &rm->stages[rm->nstages++];
+}
+
+void remote_set_stage(struct remote_model *rm, const char *name, const char *digest)
+{
+	struct remote_tag *t = stage_tag(rm, name);
+
+	t->known = 1;
+	memcpy(t->digest, digest, HASH_STR_LEN);
+}
+
+const char *remote_stage_digest(struct remote_model *rm, const char *stage)
+{
+	struct remote_tag *t = NULL;
+	struct strbuf body = { 0 };
+
+	for (size_t i = 0; i < rm->nstages && !t; i++)
+		if (!strcmp(rm->stages[i].name, stage))
+			t = &rm->stages[i];
+	if (!t)
+		return NULL;
+	if (!t->known) {
+		if (oci_manifest_get(&rm->cl, stage, &body, t->digest) != 0)
+			t->digest[0] = '\0';
+		strbuf_release(&body);
+		t->known = 1;
+	}
+	return t->digest[0] ? t->digest : NULL;
 }
 
 /* A version's records into versions/V/ of the mirror. */
@@ -253,6 +298,35 @@ static void fetch_tag(const struct registry *r, struct remote_model *rm, const c
 	strbuf_release(&body);
 }
 
+/* Reads a version the log publishes: its manifest must still be that version's. */
+static void load_version(const struct registry *r, struct remote_model *rm,
+			 struct remote_version *v)
+{
+	struct strbuf body = { 0 };
+	cJSON *doc;
+	const char *version;
+
+	v->loaded = 1;
+	if (oci_manifest_get(&rm->cl, v->name, &body, v->digest) != 0) {
+		v->digest[0] = '\0';  /* gone: verify names the missing manifest */
+		strbuf_release(&body);
+		return;
+	}
+	doc = remote_parse_manifest(r, rm, v->name, &body);
+	version = json_get_string(json_get_object(doc, "annotations"), OCI_VERSION);
+	if (doc && (!is_version_manifest(doc) || !version || strcmp(version, v->name))) {
+		char *where = remote_where(r, rm, v->name);
+
+		check_fail(where, "the tag no longer holds the version the audit log published");
+		free(where);
+	} else if (doc) {
+		v->manifest = strbuf_detach(&body, &v->len);
+		fetch_version_records(r, rm, v->name, doc);
+	}
+	cJSON_Delete(doc);
+	strbuf_release(&body);
+}
+
 /* A state layer's title: audit.jsonl, S.json or S.json.minisig. */
 static int state_title_valid(const char *title)
 {
@@ -306,21 +380,79 @@ static void fetch_state(const struct registry *r, struct remote_model *rm)
 	}
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted versions the mirror's audit log publishes (a line that does not
+ * parse is left to the log's own checks). */
+static char **published_versions(const struct registry *r, const struct remote_model *rm,
+				 size_t *n)
+{
+	char *path = registry_model_file(r, rm->name, "audit.jsonl");
+	char **list = NULL;
+	char *buf = NULL, *line, *save = NULL;
+	size_t len;
+
+	*n = 0;
+	if (file_read(path, &buf, &len) == 0) {
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			struct json_error err;
+			cJSON *rec = json_parse_strict(line, strlen(line), &err);
+			const char *action = json_get_string(rec, "action");
+			const char *version = json_get_string(rec, "version");
+
+			if (action && !strcmp(action, "publish") && version) {
+				list = xreallocarray(list, *n + 1, sizeof *list);
+				list[(*n)++] = xstrdup(version);
+			}
+			cJSON_Delete(rec);
+		}
+	}
+	if (*n)
+		qsort(list, *n, sizeof *list, compare_strings);
+	free(buf);
+	free(path);
+	return list;
+}
+
+/* The mirror has a pointer for stage (the state lists S.json). */
+static int has_pointer(const struct registry *r, const struct remote_model *rm, const char *stage)
+{
+	char *rel = xasprintf("%s.json", stage);
+	char *path = registry_model_file(r, rm->name, rel);
+	int there = access(path, F_OK) == 0;
+
+	free(rel);
+	free(path);
+	return there;
+}
+
 static void fetch_model(const struct registry *r, struct remote_model *rm)
 {
 	char *dir = registry_model_dir(r, rm->name);
-	size_t n;
-	char **tags;
+	size_t n, npub;
+	char **tags, **published;
 
 	if (mkdir_p(dir, 0755) < 0)
 		die_errno("cannot create '%s'", dir);
 	free(dir);
-	tags = oci_tags_list(&rm->cl, &n);
-	for (size_t i = 0; i < n; i++)
-		if (name_valid(tags[i]))
-			fetch_tag(r, rm, tags[i]);
-	oci_tags_free(tags, n);
 	fetch_state(r, rm);
+	published = published_versions(r, rm, &npub);
+	tags = oci_tags_list(&rm->cl, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!name_valid(tags[i]))
+			continue;
+		if (has_pointer(r, rm, tags[i]))
+			stage_tag(rm, tags[i]);  /* its digest is read when needed */
+		else if (bsearch(&tags[i], published, npub, sizeof *published, compare_strings))
+			add_lazy_version(r, rm, tags[i]);
+		else
+			fetch_tag(r, rm, tags[i]);  /* a pending version, a stray stage tag, or not ours */
+	}
+	oci_tags_free(tags, n);
+	strlist_free(published, npub);
 	rm->exists = rm->state[0] || rm->nversions;
 }
 
@@ -330,11 +462,10 @@ struct remote_model *remote_model(const struct registry *r, const char *model)
 	struct remote_model *rm;
 
 	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->models[i].name, model))
-			return &o->models[i];
+		if (!strcmp(o->models[i]->name, model))
+			return o->models[i];
 	o->models = xreallocarray(o->models, o->n + 1, sizeof *o->models);
-	rm = &o->models[o->n++];
-	memset(rm, 0, sizeof *rm);
+	rm = o->models[o->n++] = xcalloc(1, sizeof *rm);
 	rm->name = xstrdup(model);
 	oci_client_open(&rm->cl, o->location, model, &transport);
 	fetch_model(r, rm);
@@ -346,7 +477,7 @@ int registry_oci_model(const struct registry *r, const char *model)
 	return remote_model(r, model)->exists;
 }
 
-const struct remote_version *remote_version(const struct remote_model *rm, const char *name)
+struct remote_version *remote_version_find(const struct remote_model *rm, const char *name)
 {
 	for (size_t i = 0; i < rm->nversions; i++)
 		if (!strcmp(rm->versions[i].name, name))
@@ -354,10 +485,25 @@ const struct remote_version *remote_version(const struct remote_model *rm, const
 	return NULL;
 }
 
+const struct remote_version *remote_version(const struct registry *r, struct remote_model *rm,
+					    const char *name)
+{
+	struct remote_version *v = remote_version_find(rm, name);
+
+	if (v && !v->loaded)
+		load_version(r, rm, v);
+	return v && v->digest[0] ? v : NULL;
+}
+
+void registry_oci_fetch_version(const struct registry *r, const char *model, const char *version)
+{
+	remote_version(r, remote_model(r, model), version);
+}
+
 void registry_oci_fetch_files(const struct registry *r, const char *model, const char *version)
 {
 	struct remote_model *rm = remote_model(r, model);
-	const struct remote_version *v = remote_version(rm, version);
+	const struct remote_version *v = remote_version(r, rm, version);
 	struct strbuf body = { 0 };
 	cJSON *doc;
 	const cJSON *layer;
@@ -394,11 +540,6 @@ void registry_oci_fetch_files(const struct registry *r, const char *model, const
 	cJSON_Delete(doc);
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char **registry_oci_models(const struct registry *r, size_t *n)
 {
 	struct oci_client cl;
@@ -425,10 +566,3 @@ char **registry_oci_models(const struct registry *r, size_t *n)
 	return models;
 }
 
-const char *remote_stage_digest(const struct remote_model *rm, const char *stage)
-{
-	for (size_t i = 0; i < rm->nstages; i++)
-		if (!strcmp(rm->stages[i].name, stage))
-			return rm->stages[i].digest;
-	return NULL;
-}

@@ -24,6 +24,8 @@ const char *registry_oci_location(const struct registry *r);
 
 /* Fetches the model's records into the mirror, once: 1 when it has any. */
 int registry_oci_model(const struct registry *r, const char *model);
+/* Reads a version's manifest and records into the mirror, once. */
+void registry_oci_fetch_version(const struct registry *r, const char *model, const char *version);
 /* Downloads a published version's files into the mirror, each re-hashed. */
 void registry_oci_fetch_files(const struct registry *r, const char *model, const char *version);
 /*

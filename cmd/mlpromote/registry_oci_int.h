@@ -9,16 +9,20 @@
 #include "registry.h"
 #include "strbuf.h"
 
+/* A version: known by name from the tag list, read when first needed. */
 struct remote_version {
 	char *name;
-	char digest[HASH_STR_LEN];  /* of its manifest */
+	int loaded;                 /* manifest and records fetched */
+	char digest[HASH_STR_LEN];  /* of its manifest, "" when not there */
 	char *manifest;             /* the manifest's bytes */
 	size_t len;
 };
 
+/* A stage tag: its digest read when first needed. */
 struct remote_tag {
 	char *name;
-	char digest[HASH_STR_LEN];
+	int known;
+	char digest[HASH_STR_LEN];  /* "" when the tag is not there */
 };
 
 struct remote_model {
@@ -35,18 +39,23 @@ struct remote_model {
 
 struct registry_oci {
 	char *location;
-	struct remote_model *models;
+	struct remote_model **models;  /* pointers: they outlive the array's growth */
 	size_t n;
 };
 
 /* The model, fetched into the mirror on first use. */
 struct remote_model *remote_model(const struct registry *r, const char *model);
 void remote_model_free(struct remote_model *rm);
-/* Adds a version whose manifest bytes it takes. */
+/* Adds a version whose manifest bytes it takes (loaded). */
 void remote_add_version(struct remote_model *rm, const char *name, const char *digest,
 			char *manifest, size_t len);
-const struct remote_version *remote_version(const struct remote_model *rm, const char *name);
-const char *remote_stage_digest(const struct remote_model *rm, const char *stage);
+/* The version named so in the registry, or NULL; not read yet. */
+struct remote_version *remote_version_find(const struct remote_model *rm, const char *name);
+/* The same, its manifest and records read into the mirror (digest "" when gone). */
+const struct remote_version *remote_version(const struct registry *r, struct remote_model *rm,
+					    const char *name);
+/* The digest the stage tag holds now (read once), or NULL when there is no such tag. */
+const char *remote_stage_digest(struct remote_model *rm, const char *stage);
 void remote_set_stage(struct remote_model *rm, const char *name, const char *digest);
 char *remote_where(const struct registry *r, const struct remote_model *rm, const char *ref);
 int remote_fetch_blob(struct remote_model *rm, const char *digest, const char *path);

@@ -131,7 +131,7 @@ static void push_versions(const struct registry *r, struct remote_model *rm)
 	char **versions = registry_versions(r, rm->name, &n);
 
 	for (size_t i = 0; i < n; i++)
-		if (!remote_version(rm, versions[i]))
+		if (!remote_version_find(rm, versions[i]))
 			push_version(r, rm, versions[i]);
 	strlist_free(versions, n);
 }
@@ -282,7 +282,7 @@ static void push_stage_tags(const struct registry *r, struct remote_model *rm)
 		char *path = registry_model_file(r, rm->name, rel);
 		cJSON *pointer = record_read(path, "pointer");
 		const char *version = json_get_string(pointer, "version");
-		const struct remote_version *v = version ? remote_version(rm, version) : NULL;
+		const struct remote_version *v = version ? remote_version(r, rm, version) : NULL;
 		const char *tag = remote_stage_digest(rm, stages[i]);
 
 		if (!v)

@@ -77,7 +77,7 @@ void registry_oci_verify(const struct registry *r, const char *model)
 		char *full = registry_model_file(r, model, path);
 		cJSON *pointer = json_read_object(full);
 		const char *version = json_get_string(pointer, "version");
-		const struct remote_version *v = version ? remote_version(rm, version) : NULL;
+		const struct remote_version *v = version ? remote_version(r, rm, version) : NULL;
 		const char *tag = remote_stage_digest(rm, stages[i]);
 		char *where = remote_where(r, rm, stages[i]);
 
