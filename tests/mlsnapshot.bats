@@ -165,9 +165,19 @@ make_odd_tree() {
 @test "-j 1 and -j 8 give the same entries" {
 	make_tree d
 	for i in $(seq 1 40); do printf '%s\n' "$i" > "d/sub/f$i"; done
+	# A folder listed and stat'ed in several chunks of names, with
+	# subfolders and links among them.
+	mkdir d/wide
+	for i in $(seq 1 700); do printf '%s\n' "$i" > "d/wide/w$i"; done
+	for i in $(seq 1 30); do mkdir "d/wide/s$i" && printf 'x' > "d/wide/s$i/in"; done
+	ln -s w1 d/wide/zlink
 	one=$(mlsnapshot -j 1 d | jq -c .entries)
 	eight=$(mlsnapshot --jobs 8 d | jq -c .entries)
 	assert_equal "$eight" "$one"
+	assert_equal "$(jq -r 'length' <<<"$one")" 780
+	assert_equal "$(jq -r '[.[] | select(.path | startswith("wide/"))] | length' <<<"$one")" 731
+	assert_equal "$(jq -r '.[] | select(.path == "wide/w700") | .hash' <<<"$one")" \
+		"sha256:$(printf '700\n' | sha256sum | cut -d' ' -f1)"
 }
 
 @test "an empty directory is a valid snapshot with no entries" {

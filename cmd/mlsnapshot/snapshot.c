@@ -1,4 +1,5 @@
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -28,6 +29,19 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+struct cache_load {
+	const char *root;
+	struct statcache *cache;
+};
+
+static void *cache_load(void *arg)
+{
+	struct cache_load *job = arg;
+
+	job->cache = statcache_open(job->root);
+	return NULL;
+}
+
 /*
  * With an archive, the files are hashed as they are archived: one read of
  * each, and the archive holds the very bytes that were hashed.
@@ -37,9 +51,22 @@ static int snapshot_tree(const char *root, const struct excludes *x, int threads
 {
 	int64_t start = now_ns();
 	int rootfd = walk_open_root(root);
-	struct statcache *cache = use_cache ? statcache_open(root) : NULL;
+	struct cache_load job = { root, NULL };
+	struct statcache *cache;
+	pthread_t tid;
+	int loading = 0;
 
-	walk_tree(rootfd, root, x, l);
+	/* The cache is loaded (read, checked, parsed) while the tree is walked. */
+	if (use_cache) {
+		if (threads > 1 && pthread_create(&tid, NULL, cache_load, &job) == 0)
+			loading = 1;
+		else
+			cache_load(&job);
+	}
+	walk_tree(rootfd, root, x, threads, l);
+	if (loading)
+		pthread_join(tid, NULL);
+	cache = job.cache;
 	if (cache)
 		statcache_apply(cache, l);
 	if (archive)

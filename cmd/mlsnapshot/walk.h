@@ -17,9 +17,11 @@ int walk_open_root(const char *root);
  * (sorted), with the stat fields the cache keys on. Symlinks are read, never
  * followed. Other file types (fifos, sockets, devices) are skipped with a
  * warning. An unreadable directory or a name that is not UTF-8 dies with
- * EXIT_USAGE.
+ * EXIT_USAGE. The names' lstat calls are shared out between up to threads
+ * threads.
  */
-void walk_tree(int rootfd, const char *root, const struct excludes *x, struct entry_list *l);
+void walk_tree(int rootfd, const char *root, const struct excludes *x, int threads,
+	       struct entry_list *l);
 
 /* "root/rel" for messages, without doubling a trailing slash. */
 char *walk_display_path(const char *root, const char *rel);
