@@ -51,7 +51,9 @@ static void copy_out(const struct model *m, const cJSON *manifest, const char *t
 		rel = xasprintf("versions/%s/files/%s", version, safe);
 		src = registry_model_file(m->reg, m->name, rel);
 		dst = xasprintf("%s/%s", tmp, safe);
-		copy_hashed(src, dst, hash, &size);
+		/* a remote registry's blob comes straight here, re-hashed on the way */
+		if (!want || !registry_fetch_blob(m->reg, m->name, want, dst, hash, &size))
+			copy_hashed(src, dst, hash, &size);
 		if (!want || strcmp(hash, want) || (double)size != wsize)
 			die(EXIT_NO, "%s: not as published (run 'mlpromote verify')", src);
 		free(safe);
@@ -103,7 +105,6 @@ int cmd_pull(struct opts *o)
 	if (!mkdtemp(tmp))
 		die_errno("cannot create a temp folder beside '%s'", dir);
 	cleanup_register(tmp);
-	registry_fetch_files(&reg, o->model, version);
 	copy_out(&m, manifest, tmp);
 	if (fsync_dir(tmp) < 0)
 		die_errno("cannot sync '%s'", tmp);

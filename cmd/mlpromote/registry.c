@@ -65,6 +65,12 @@ void registry_fetch_files(const struct registry *r, const char *model, const cha
 		registry_oci_fetch_files(r, model, version);
 }
 
+int registry_fetch_blob(const struct registry *r, const char *model, const char *digest,
+			const char *dst, char hash[HASH_STR_LEN], uint64_t *size)
+{
+	return r->oci ? registry_oci_fetch_blob(r, model, digest, dst, hash, size) : 0;
+}
+
 void registry_push(const struct registry *r, const char *model)
 {
 	if (r->oci)

@@ -7,7 +7,10 @@
 #define MLPROMOTE_REGISTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
+
+#include "hash.h"
 
 #define REGISTRY_SETTINGS "mlgate.json"
 
@@ -32,6 +35,10 @@ const char *registry_location(const struct registry *r);
  */
 void registry_fetch_version(const struct registry *r, const char *model, const char *version);
 void registry_fetch_files(const struct registry *r, const char *model, const char *version);
+/* A blob by its digest into dst (parents made, fsynced): 1 with its hash and
+ * size, or 0 for a directory registry, whose files are read in place. */
+int registry_fetch_blob(const struct registry *r, const char *model, const char *digest,
+			const char *dst, char hash[HASH_STR_LEN], uint64_t *size);
 void registry_push(const struct registry *r, const char *model);
 void registry_verify_backend(const struct registry *r, const char *model);
 /* Adds stages that need an approver (--require-approval, comma-separated). */

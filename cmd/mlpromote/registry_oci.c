@@ -380,6 +380,32 @@ static void fetch_state(const struct registry *r, struct remote_model *rm)
 	}
 }
 
+int registry_oci_fetch_blob(const struct registry *r, const char *model, const char *digest,
+			    const char *dst, char hash[HASH_STR_LEN], uint64_t *size)
+{
+	struct remote_model *rm = remote_model(r, model);
+	char *parent = xstrdup(dst);
+	struct stat st;
+	int rc, fd;
+
+	*strrchr(parent, '/') = '\0';
+	if (mkdir_p(parent, 0755) < 0)
+		die_errno("cannot create '%s'", parent);
+	free(parent);
+	/* re-hashed from the disk by the fetch: 0 means it is the digest's content */
+	rc = remote_fetch_blob(rm, digest, dst);
+	snprintf(hash, HASH_STR_LEN, "%s", rc == 0 ? digest : rc == 1 ? "missing" : "damaged");
+	*size = 0;
+	if (rc == 1)
+		return 1;
+	fd = open(dst, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || fsync(fd) < 0)
+		die_errno("cannot write '%s'", dst);
+	*size = (uint64_t)st.st_size;
+	close(fd);
+	return 1;
+}
+
 static int compare_strings(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -10,7 +10,9 @@
 #define MLPROMOTE_REGISTRY_OCI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "hash.h"
 #include "oci_http.h"
 
 struct registry;
@@ -28,6 +30,9 @@ int registry_oci_model(const struct registry *r, const char *model);
 void registry_oci_fetch_version(const struct registry *r, const char *model, const char *version);
 /* Downloads a published version's files into the mirror, each re-hashed. */
 void registry_oci_fetch_files(const struct registry *r, const char *model, const char *version);
+/* A blob into dst: 1, its hash (what came, even when it is not digest) and size. */
+int registry_oci_fetch_blob(const struct registry *r, const char *model, const char *digest,
+			    const char *dst, char hash[HASH_STR_LEN], uint64_t *size);
 /*
  * Pushes what changed in the mirror: new versions, then the state (audit
  * log, pointers, signatures) under one tag, then the stage tags. Exit 1 on
