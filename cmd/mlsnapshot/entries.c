@@ -118,6 +118,18 @@ static char *put_string(char *out, const char *s)
 	return out;
 }
 
+/* A hash string needs no escape when it is what hash_format writes. */
+static char *put_hash(char *out, const char *hash)
+{
+	if (strlen(hash) != HASH_STR_LEN - 1)
+		return put_string(out, hash);
+	*out++ = '"';
+	memcpy(out, hash, HASH_STR_LEN - 1);
+	out += HASH_STR_LEN - 1;
+	*out++ = '"';
+	return out;
+}
+
 /* A size as JCS writes the double cJSON would hold: exact up to 2^53. */
 static char *put_size(char *out, uint64_t size)
 {
@@ -155,7 +167,7 @@ void entries_write_canonical(struct strbuf *sb, const struct entry_list *l)
 		/* The keys in JCS order: hash < path < size < type, path < size < target < type. */
 		if (e->type == ENTRY_FILE) {
 			out = PUT(out, "{\"hash\":");
-			out = put_string(out, e->hash);
+			out = put_hash(out, e->hash);
 			out = PUT(out, ",\"path\":");
 			out = put_string(out, e->path);
 			out = PUT(out, ",\"size\":");
