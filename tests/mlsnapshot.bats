@@ -180,6 +180,14 @@ make_odd_tree() {
 		"sha256:$(printf '700\n' | sha256sum | cut -d' ' -f1)"
 }
 
+@test "a tree 900 folders deep is walked" {
+	deep=$(printf 'a/%.0s' $(seq 1 900))
+	mkdir -p "d/$deep"
+	printf 'x\n' > "d/${deep}f"
+	run --separate-stderr -0 mlsnapshot d
+	assert_equal "$(jq -r '.entries[0].path' <<<"$output")" "${deep}f"
+}
+
 @test "an empty directory is a valid snapshot with no entries" {
 	mkdir empty
 	run --separate-stderr -0 mlsnapshot empty

@@ -293,8 +293,10 @@ static int visit(struct walker *w, int dfd, const char *name, const struct lstat
 static void walk_dir(struct walker *w, int dfd)
 {
 	DIR *d = fdopendir(dfd);
-	size_t base = w->rel.len, offs[CHUNK];
-	struct lstat_res res[CHUNK];
+	size_t base = w->rel.len;
+	/* On the heap: a tree a thousand folders deep must not take 12 MB of stack. */
+	size_t *offs = xmalloc(CHUNK * sizeof(*offs));
+	struct lstat_res *res = xmalloc(CHUNK * sizeof(*res));
 	struct strbuf names = STRBUF_INIT, subdirs = STRBUF_INIT;
 	struct dirent *de = NULL;
 
@@ -330,6 +332,9 @@ static void walk_dir(struct walker *w, int dfd)
 				strbuf_add(&subdirs, name, strlen(name) + 1);
 		}
 	} while (de);
+	free(offs);
+	free(res);
+	strbuf_release(&names);
 	for (size_t at = 0; at < subdirs.len; at += strlen(subdirs.buf + at) + 1) {
 		const char *name = subdirs.buf + at;
 		int sub;
@@ -339,7 +344,6 @@ static void walk_dir(struct walker *w, int dfd)
 			die_at(w, "read directory", errno);
 		walk_dir(w, sub);
 	}
-	strbuf_release(&names);
 	strbuf_release(&subdirs);
 	closedir(d);
 	rel_cut(&w->rel, base);
