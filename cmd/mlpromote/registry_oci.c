@@ -30,22 +30,6 @@ void registry_oci_configure(const struct oci_http_opts *opts)
 	transport = *opts;
 }
 
-/* Stages that need an approver: MLGATE_REQUIRE_APPROVAL, comma-separated. */
-static cJSON *settings_from_env(void)
-{
-	cJSON *settings = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(settings, "require_approval");
-	const char *env = getenv("MLGATE_REQUIRE_APPROVAL");
-	char *copy = xstrdup(env ? env : ""), *save = NULL;
-
-	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
-		name_check("stage in MLGATE_REQUIRE_APPROVAL", s);
-		cJSON_AddItemToArray(list, cJSON_CreateString(s));
-	}
-	free(copy);
-	return settings;
-}
-
 void registry_oci_open(struct registry *r, const char *location)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -64,7 +48,10 @@ void registry_oci_open(struct registry *r, const char *location)
 	err_path_alias(alias, shown);
 	free(alias);
 	free(shown);
-	r->settings = settings_from_env();
+	/* no settings file: the stages that need an approver come from the environment */
+	r->settings = cJSON_CreateObject();
+	if (getenv("MLGATE_REQUIRE_APPROVAL"))
+		registry_require_approval(r, getenv("MLGATE_REQUIRE_APPROVAL"));
 }
 
 const char *registry_oci_location(const struct registry *r)
