@@ -31,3 +31,8 @@ void name_check(const char *what, const char *s)
 		die(EXIT_USAGE, "invalid %s '%.200s': names are 1 to %d of [A-Za-z0-9._-], starting with a letter or digit",
 		    what, s ? s : "", NAME_MAX_LEN);
 }
+
+int name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

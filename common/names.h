@@ -7,5 +7,7 @@
 int name_valid(const char *s);
 /* Dies with EXIT_USAGE ("invalid WHAT 'S': ...") unless name_valid(s). */
 void name_check(const char *what, const char *s);
+/* qsort/bsearch order for an array of strings (char *): strcmp's. */
+int name_compare(const void *a, const void *b);
 
 #endif

@@ -15,10 +15,6 @@
 #include "registry.h"
 #include "xalloc.h"
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* "a,b" -> ["a","b"]: checked, sorted, each once. */
 static cJSON *parse_stages(const char *list)
@@ -37,7 +33,7 @@ static cJSON *parse_stages(const char *list)
 		names[n++] = p;
 	}
 	if (n)
-		qsort(names, n, sizeof *names, compare_strings);
+		qsort(names, n, sizeof *names, name_compare);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(names[i], names[i - 1]))
 			cJSON_AddItemToArray(arr, cJSON_CreateString(names[i]));

@@ -120,10 +120,6 @@ int registry_model_exists(const struct registry *r, const char *model)
 	return ok;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Names in dir that are valid names once suffix is cut (and that have it). */
 static char **list_names(const char *dir, const char *suffix, int want_dir, size_t *n)
@@ -163,7 +159,7 @@ static char **list_names(const char *dir, const char *suffix, int want_dir, size
 	}
 	closedir(d);
 	if (*n)
-		qsort(list, *n, sizeof *list, compare_names);
+		qsort(list, *n, sizeof *list, name_compare);
 	return list;
 }
 

@@ -393,10 +393,6 @@ int registry_oci_fetch_blob(const struct registry *r, const char *model, const c
 	return 1;
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Sorted versions the mirror's audit log publishes (a line that does not
  * parse is left to the log's own checks). */
@@ -424,7 +420,7 @@ static char **published_versions(const struct registry *r, const struct remote_m
 		}
 	}
 	if (*n)
-		qsort(list, *n, sizeof *list, compare_strings);
+		qsort(list, *n, sizeof *list, name_compare);
 	free(buf);
 	free(path);
 	return list;
@@ -459,7 +455,7 @@ static void fetch_model(const struct registry *r, struct remote_model *rm)
 			continue;
 		if (has_pointer(r, rm, tags[i]))
 			stage_tag(rm, tags[i]);  /* its digest is read when needed */
-		else if (bsearch(&tags[i], published, npub, sizeof *published, compare_strings))
+		else if (bsearch(&tags[i], published, npub, sizeof *published, name_compare))
 			add_lazy_version(r, rm, tags[i]);
 		else
 			fetch_tag(r, rm, tags[i]);  /* a pending version, a stray stage tag, or not ours */
@@ -572,7 +568,7 @@ char **registry_oci_models(const struct registry *r, size_t *n)
 	for (size_t i = 0; i < count; i++)
 		if (!strncmp(repos[i], ns, nslen) && name_valid(repos[i] + nslen))
 			models[(*n)++] = xstrdup(repos[i] + nslen);
-	qsort(models, *n, sizeof *models, compare_strings);
+	qsort(models, *n, sizeof *models, name_compare);
 	oci_tags_free(repos, count);
 	free(ns);
 	oci_client_close(&cl);

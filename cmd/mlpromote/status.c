@@ -76,10 +76,6 @@ static cJSON *status_record(const struct model *m, const char *stage)
 	return rec;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* One record per stage of the model (the stage asked, or each one with a pointer). */
 static void model_status(struct registry *reg, const char *name, const char *stage,
@@ -103,7 +99,7 @@ static void model_status(struct registry *reg, const char *name, const char *sta
 
 		for (size_t i = 0; i < m.state.n; i++)
 			names[i] = m.state.stages[i].name;
-		qsort(names, m.state.n, sizeof *names, compare_names);
+		qsort(names, m.state.n, sizeof *names, name_compare);
 		for (size_t i = 0; i < m.state.n; i++)
 			add_record(l, status_record(&m, names[i]));
 		free(names);

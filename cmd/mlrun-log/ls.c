@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "jcs.h"
 #include "jsonio.h"
+#include "names.h"
 #include "record.h"
 #include "rule.h"
 #include "runlog.h"
@@ -69,10 +70,6 @@ static void walk(struct listing *l, const char *dir, int depth)
 	closedir(d);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The run record at path, checked (kind, id), or NULL after a warning. */
 static cJSON *run_load(const char *path)
@@ -254,7 +251,7 @@ int ls_main(int argc, char **argv)
 			path_add(&l, argv[i]);
 	}
 	if (l.n)
-		qsort(l.paths, l.n, sizeof *l.paths, cmp_str);
+		qsort(l.paths, l.n, sizeof *l.paths, name_compare);
 	runs = xcalloc(l.n + 1, sizeof *runs);
 	n = 0;
 	for (size_t i = 0; i < l.n; i++) {

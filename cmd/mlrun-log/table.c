@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "jsonio.h"
+#include "names.h"
 #include "runlog.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -80,10 +81,6 @@ static char *cell_text(const cJSON *row, const struct column *c, int markdown)
 	return strbuf_detach(&sb, NULL);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Columns of group (metrics or params), sorted by name, as "prefix" + key. */
 static void columns_of_group(struct column **cols, size_t *n, const cJSON *rows,
@@ -108,7 +105,7 @@ static void columns_of_group(struct column **cols, size_t *n, const cJSON *rows,
 		}
 	}
 	if (nn)
-		qsort(names, nn, sizeof *names, cmp_str);
+		qsort(names, nn, sizeof *names, name_compare);
 	*cols = xreallocarray(*cols, *n + nn, sizeof **cols);
 	for (size_t j = 0; j < nn; j++) {
 		struct column *c = &(*cols)[(*n)++];
