@@ -16,32 +16,6 @@
 #include "xalloc.h"
 
 
-/* "a,b" -> ["a","b"]: checked, sorted, each once. */
-static cJSON *parse_stages(const char *list)
-{
-	cJSON *arr = cJSON_CreateArray();
-	char *copy = xstrdup(list ? list : "");
-	char **names = NULL;
-	size_t n = 0;
-
-	for (char *p = copy, *comma; list && p; p = comma ? comma + 1 : NULL) {
-		comma = strchr(p, ',');
-		if (comma)
-			*comma = '\0';
-		name_check("stage", p);
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = p;
-	}
-	if (n)
-		qsort(names, n, sizeof *names, name_compare);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || strcmp(names[i], names[i - 1]))
-			cJSON_AddItemToArray(arr, cJSON_CreateString(names[i]));
-	free(names);
-	free(copy);
-	return arr;
-}
-
 static int dir_is_empty(const char *path)
 {
 	DIR *d = opendir(path);
@@ -71,7 +45,7 @@ static int init_again(const char *settings_path, const cJSON *stages)
 
 int cmd_init(struct opts *o)
 {
-	cJSON *stages = parse_stages(o->require_approval);
+	cJSON *stages = registry_parse_stages(o->require_approval);
 	char *settings, *models;
 	int status = EXIT_OK;
 	struct stat st;

@@ -48,6 +48,13 @@ void registry_close(struct registry *r)
 	r->root = NULL;
 }
 
+/* An OCI model is fetched into the mirror before any of its files is read. */
+static void fetch_if_remote(const struct registry *r, const char *model)
+{
+	if (r->oci)
+		registry_oci_model(r, model);
+}
+
 const char *registry_location(const struct registry *r)
 {
 	return r->oci ? registry_oci_location(r) : r->root;
@@ -83,18 +90,42 @@ void registry_verify_backend(const struct registry *r, const char *model)
 		registry_oci_verify(r, model);
 }
 
+/* "a,b" -> ["a","b"]: checked, sorted, each once. */
+cJSON *registry_parse_stages(const char *list)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *copy = xstrdup(list ? list : "");
+	char **names = NULL;
+	size_t n = 0;
+
+	for (char *p = copy, *comma; list && p; p = comma ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		name_check("stage", p);
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = p;
+	}
+	if (n)
+		qsort(names, n, sizeof *names, name_compare);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(names[i], names[i - 1]))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(names[i]));
+	free(names);
+	free(copy);
+	return arr;
+}
+
 void registry_require_approval(struct registry *r, const char *stages)
 {
 	cJSON *list = json_get_array(r->settings, "require_approval");
-	char *copy = xstrdup(stages), *save = NULL;
+	cJSON *more = registry_parse_stages(stages);
 
 	if (!list)
 		list = cJSON_AddArrayToObject(r->settings, "require_approval");
-	for (char *s = strtok_r(copy, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
-		name_check("stage", s);
-		cJSON_AddItemToArray(list, cJSON_CreateString(s));
-	}
-	free(copy);
+	while (more->child)
+		cJSON_AddItemToArray(list, cJSON_DetachItemViaPointer(more, more->child));
+	cJSON_Delete(more);
 }
 
 char *registry_model_dir(const struct registry *r, const char *model)
@@ -110,11 +141,13 @@ char *registry_model_file(const struct registry *r, const char *model, const cha
 int registry_model_exists(const struct registry *r, const char *model)
 {
 	struct stat st;
+	char *dir;
+	int ok;
 
 	if (r->oci)
 		return registry_oci_model(r, model);
-	char *dir = registry_model_dir(r, model);
-	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	dir = registry_model_dir(r, model);
+	ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 
 	free(dir);
 	return ok;
@@ -182,8 +215,7 @@ char **registry_pointer_stages(const struct registry *r, const char *model, size
 	char *dir;
 	char **list;
 
-	if (r->oci)
-		registry_oci_model(r, model);  /* fetched before it is read */
+	fetch_if_remote(r, model);
 	dir = registry_model_dir(r, model);
 	list = list_names(dir, ".json", 0, n);
 
@@ -196,8 +228,7 @@ char **registry_versions(const struct registry *r, const char *model, size_t *n)
 	char *dir;
 	char **list;
 
-	if (r->oci)
-		registry_oci_model(r, model);
+	fetch_if_remote(r, model);
 	dir = registry_model_file(r, model, "versions");
 	list = list_names(dir, "", 1, n);
 
@@ -230,8 +261,7 @@ int registry_lock_model(const struct registry *r, const char *model)
 	char *path = registry_model_file(r, model, ".lock");
 	int fd;
 
-	if (r->oci)
-		registry_oci_model(r, model);
+	fetch_if_remote(r, model);
 	if (mkdir_p(dir, 0755) < 0)
 		die_errno("cannot create '%s'", dir);
 	fd = lock_acquire(path);

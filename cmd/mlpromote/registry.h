@@ -41,6 +41,8 @@ int registry_fetch_blob(const struct registry *r, const char *model, const char 
 			const char *dst, char hash[HASH_STR_LEN], uint64_t *size);
 void registry_push(const struct registry *r, const char *model);
 void registry_verify_backend(const struct registry *r, const char *model);
+/* "a,b" (--require-approval) -> ["a","b"]: checked, sorted, each once. */
+cJSON *registry_parse_stages(const char *list);
 /* Adds stages that need an approver (--require-approval, comma-separated). */
 void registry_require_approval(struct registry *r, const char *stages);
 
