@@ -95,43 +95,42 @@ void jcs_format_number(double v, char result[32])
 	memcpy(result, out, len + 1);
 }
 
-/* Bytes a JCS string writes as they are: not '"', '\\' or a control character. */
-static int plain_byte(unsigned char c)
+char *jcs_put_string(char *out, const char *s)
 {
-	return c >= 0x20 && c != '"' && c != '\\';
+	static const char hex[] = "0123456789abcdef";
+
+	*out++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			*out++ = (char)*p;
+			continue;
+		}
+		*out++ = '\\';
+		switch (*p) {
+		case '"': *out++ = '"'; break;
+		case '\\': *out++ = '\\'; break;
+		case '\b': *out++ = 'b'; break;
+		case '\f': *out++ = 'f'; break;
+		case '\n': *out++ = 'n'; break;
+		case '\r': *out++ = 'r'; break;
+		case '\t': *out++ = 't'; break;
+		default:
+			memcpy(out, "u00", 3);
+			out[3] = hex[*p >> 4];
+			out[4] = hex[*p & 15];
+			out += 5;
+		}
+	}
+	*out++ = '"';
+	return out;
 }
 
 static void write_string(struct strbuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-
-	strbuf_addch(sb, '"');
-	for (;;) {
-		/* The run of bytes that need no escape, in one copy. */
-		const unsigned char *run = p;
-		while (plain_byte(*p))
-			p++;
-		if (p > run)
-			strbuf_add(sb, run, (size_t)(p - run));
-		if (!*p)
-			break;
-		switch (*p) {
-		case '"': strbuf_add(sb, "\\\"", 2); break;
-		case '\\': strbuf_add(sb, "\\\\", 2); break;
-		case '\b': strbuf_add(sb, "\\b", 2); break;
-		case '\f': strbuf_add(sb, "\\f", 2); break;
-		case '\n': strbuf_add(sb, "\\n", 2); break;
-		case '\r': strbuf_add(sb, "\\r", 2); break;
-		case '\t': strbuf_add(sb, "\\t", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
-			strbuf_add(sb, u, 6);
-		}
-		}
-		p++;
-	}
-	strbuf_addch(sb, '"');
+	/* Every byte escaped at most as \u00xx: six bytes for one. */
+	strbuf_grow(sb, 6 * strlen(s) + 2);
+	sb->len = (size_t)(jcs_put_string(sb->buf + sb->len, s) - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 /* A key as UTF-16 code units, for RFC 8785's ordering. */

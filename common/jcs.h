@@ -30,6 +30,13 @@ int jcs_write_splice(struct strbuf *sb, const cJSON *item, const cJSON *at, cons
 /* jcs_write, indented by two spaces (for --pretty on a terminal only). */
 int jcs_write_pretty(struct strbuf *sb, const cJSON *item);
 
+/*
+ * Writes s at out as a canonical JSON string (quoted, the minimal escapes,
+ * lowercase \u00xx) and returns the end; out has room for 6 * strlen(s) + 2
+ * bytes. s is written as it is: the caller knows it is valid UTF-8.
+ */
+char *jcs_put_string(char *out, const char *s);
+
 /* Formats a finite double as ECMAScript's Number.prototype.toString does.
  * out must hold 32 bytes. */
 void jcs_format_number(double v, char out[32]);

@@ -87,42 +87,11 @@ cJSON *entries_to_json(const struct entry_list *l)
 	return arr;
 }
 
-/* JCS's string form (RFC 8785: the minimal escapes, lowercase \u00xx) of s, at out. */
-static char *put_string(char *out, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	*out++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
-			*out++ = (char)*p;
-			continue;
-		}
-		*out++ = '\\';
-		switch (*p) {
-		case '"': *out++ = '"'; break;
-		case '\\': *out++ = '\\'; break;
-		case '\b': *out++ = 'b'; break;
-		case '\f': *out++ = 'f'; break;
-		case '\n': *out++ = 'n'; break;
-		case '\r': *out++ = 'r'; break;
-		case '\t': *out++ = 't'; break;
-		default:
-			memcpy(out, "u00", 3);
-			out[3] = hex[*p >> 4];
-			out[4] = hex[*p & 15];
-			out += 5;
-		}
-	}
-	*out++ = '"';
-	return out;
-}
-
 /* A hash string needs no escape when it is what hash_format writes. */
 static char *put_hash(char *out, const char *hash)
 {
 	if (strlen(hash) != HASH_STR_LEN - 1)
-		return put_string(out, hash);
+		return jcs_put_string(out, hash);
 	*out++ = '"';
 	memcpy(out, hash, HASH_STR_LEN - 1);
 	out += HASH_STR_LEN - 1;
@@ -130,24 +99,16 @@ static char *put_hash(char *out, const char *hash)
 	return out;
 }
 
-/* A size as JCS writes the double cJSON would hold: exact up to 2^53. */
+/* A size as JCS writes the double cJSON would hold. */
 static char *put_size(char *out, uint64_t size)
 {
-	char rev[20], num[32];
-	int n = 0;
+	char num[32];
+	size_t n;
 
-	if (size > (UINT64_C(1) << 53)) {
-		jcs_format_number((double)size, num);
-		n = (int)strlen(num);
-		memcpy(out, num, (size_t)n);
-		return out + n;
-	}
-	do
-		rev[n++] = (char)('0' + size % 10);
-	while ((size /= 10) != 0);
-	while (n)
-		*out++ = rev[--n];
-	return out;
+	jcs_format_number((double)size, num);
+	n = strlen(num);
+	memcpy(out, num, n);
+	return out + n;
 }
 
 #define PUT(out, lit) (memcpy(out, lit, sizeof(lit) - 1), out + sizeof(lit) - 1)
@@ -169,17 +130,17 @@ void entries_write_canonical(struct strbuf *sb, const struct entry_list *l)
 			out = PUT(out, "{\"hash\":");
 			out = put_hash(out, e->hash);
 			out = PUT(out, ",\"path\":");
-			out = put_string(out, e->path);
+			out = jcs_put_string(out, e->path);
 			out = PUT(out, ",\"size\":");
 			out = put_size(out, e->size);
 			out = PUT(out, ",\"type\":\"file\"}");
 		} else {
 			out = PUT(out, "{\"path\":");
-			out = put_string(out, e->path);
+			out = jcs_put_string(out, e->path);
 			out = PUT(out, ",\"size\":");
 			out = put_size(out, e->size);
 			out = PUT(out, ",\"target\":");
-			out = put_string(out, e->target);
+			out = jcs_put_string(out, e->target);
 			out = PUT(out, ",\"type\":\"symlink\"}");
 		}
 		sb->len = (size_t)(out - sb->buf);
