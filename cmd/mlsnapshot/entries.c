@@ -130,15 +130,15 @@ void entries_write_canonical(struct strbuf *sb, const struct entry_list *l)
 			out = PUT(out, "{\"hash\":");
 			out = put_hash(out, e->hash);
 			out = PUT(out, ",\"path\":");
-			out = jcs_put_string(out, e->path);
-			out = PUT(out, ",\"size\":");
-			out = put_size(out, e->size);
-			out = PUT(out, ",\"type\":\"file\"}");
 		} else {
 			out = PUT(out, "{\"path\":");
-			out = jcs_put_string(out, e->path);
-			out = PUT(out, ",\"size\":");
-			out = put_size(out, e->size);
+		}
+		out = jcs_put_string(out, e->path);
+		out = PUT(out, ",\"size\":");
+		out = put_size(out, e->size);
+		if (e->type == ENTRY_FILE) {
+			out = PUT(out, ",\"type\":\"file\"}");
+		} else {
 			out = PUT(out, ",\"target\":");
 			out = jcs_put_string(out, e->target);
 			out = PUT(out, ",\"type\":\"symlink\"}");
