@@ -422,3 +422,20 @@ HELPER
 	assert_equal "$(jq -r .version <<<"$output")" 2
 	assert_equal "$many" "$one"
 }
+
+@test "verify names a version tag whose layers are not the files its model.json publishes" {
+	start_plain
+	pub 1.0 > /dev/null
+	promote --version 1.0 > /dev/null
+	run -0 mlpromote verify --registry "$REG" --model m
+	# the weights layer made to point at the config's blob: skopeo would pull other weights
+	skopeo_raw 1.0 | jq -c '(.layers[] | select(.annotations["org.opencontainers.image.title"] == "weights.bin")) |=
+		(.digest = "'"$(hash_of config.json)"'" | .size = '"$(stat -c %s config.json)"')' > forged.json
+	curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+		--data-binary @forged.json "http://$OCI_HOST/v2/ns/m/manifests/1.0"
+	run -1 --separate-stderr mlpromote verify --registry "$REG" --model m
+	[[ $stderr == *"mlpromote: $REG/m:1.0: its layers are not the files its model.json publishes: an OCI client pulling this tag gets other files"* ]]
+	# pull fetches by the published hashes, so it still serves what was published
+	run -0 mlpromote pull --registry "$REG" --model m --version 1.0 out
+	cmp out/weights.bin weights.bin
+}

@@ -509,44 +509,51 @@ void registry_oci_fetch_version(const struct registry *r, const char *model, con
 	remote_version(r, remote_model(r, model), version);
 }
 
+cJSON *remote_model_record(const struct registry *r, const char *model, const char *version)
+{
+	char *rel = xasprintf("versions/%s/model.json", version);
+	char *path = registry_model_file(r, model, rel);
+	struct json_error err;
+	cJSON *rec = NULL;
+	char *buf;
+	size_t len;
+
+	if (file_read(path, &buf, &len) == 0) {
+		rec = json_parse_strict(buf, len, &err);
+		free(buf);
+	}
+	free(rel);
+	free(path);
+	return rec;
+}
+
 void registry_oci_fetch_files(const struct registry *r, const char *model, const char *version)
 {
-	struct remote_model *rm = remote_model(r, model);
-	const struct remote_version *v = remote_version(r, rm, version);
-	struct strbuf body = { 0 };
-	cJSON *doc;
-	const cJSON *layer;
+	cJSON *rec;
+	const cJSON *f;
 
-	if (!v)
-		return;
-	strbuf_add(&body, v->manifest, v->len);
-	doc = remote_parse_manifest(r, rm, version, &body);
-	strbuf_release(&body);
-	cJSON_ArrayForEach(layer, json_get_array(doc, "layers")) {
-		const char *type = json_get_string(layer, "mediaType");
-		const char *title = descriptor_title(layer);
-		char *safe = title ? safe_relpath(title) : NULL;
-		struct blob_ref b;
-		char *rel, *path, *slash;
+	registry_oci_fetch_version(r, model, version);
+	rec = remote_model_record(r, model, version);
+	/* each file by the hash model.json publishes: a blob's digest is its file's hash */
+	cJSON_ArrayForEach(f, json_get_array(rec, "files")) {
+		const char *path = json_get_string(f, "path");
+		const char *hash = json_get_string(f, "hash");
+		char *safe = path ? safe_relpath(path) : NULL;
+		char got[HASH_STR_LEN];
+		uint64_t size;
+		char *rel, *dst;
 
-		if (!type || strcmp(type, MODELPACK_WEIGHT) || !safe || descriptor_ref(layer, &b) < 0) {
-			free(safe);
-			continue;  /* the manifest's own check reports a bad layer */
+		if (safe && hash_str_valid(hash)) {
+			/* a missing or damaged blob is left for verify's hash check to name */
+			rel = xasprintf("versions/%s/files/%s", version, safe);
+			dst = registry_model_file(r, model, rel);
+			registry_oci_fetch_blob(r, model, hash, dst, got, &size);
+			free(rel);
+			free(dst);
 		}
-		rel = xasprintf("versions/%s/files/%s", version, safe);
-		path = registry_model_file(r, model, rel);
-		slash = strrchr(path, '/');
-		*slash = '\0';
-		if (mkdir_p(path, 0755) < 0)
-			die_errno("cannot create '%s'", path);
-		*slash = '/';
-		/* a missing or damaged blob is left for the hash check to name */
-		remote_fetch_blob(rm, b.digest, path);
 		free(safe);
-		free(rel);
-		free(path);
 	}
-	cJSON_Delete(doc);
+	cJSON_Delete(rec);
 }
 
 char **registry_oci_models(const struct registry *r, size_t *n)

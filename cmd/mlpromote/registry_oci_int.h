@@ -57,6 +57,9 @@ const struct remote_version *remote_version(const struct registry *r, struct rem
 /* The digest the stage tag holds now (read once), or NULL when there is no such tag. */
 const char *remote_stage_digest(struct remote_model *rm, const char *stage);
 void remote_set_stage(struct remote_model *rm, const char *name, const char *digest);
+/* The mirror's model.json of version, parsed without checks (verify makes
+ * them), or NULL. */
+cJSON *remote_model_record(const struct registry *r, const char *model, const char *version);
 char *remote_where(const struct registry *r, const struct remote_model *rm, const char *ref);
 int remote_fetch_blob(struct remote_model *rm, const char *digest, const char *path);
 cJSON *remote_parse_manifest(const struct registry *r, const struct remote_model *rm,

@@ -65,6 +65,76 @@ static void verify_history(const struct registry *r, struct remote_model *rm)
 	free(path);
 }
 
+/* The weight layer titled path, or NULL. */
+static const cJSON *weight_layer(const cJSON *manifest, const char *path)
+{
+	const cJSON *l;
+
+	cJSON_ArrayForEach(l, json_get_array(manifest, "layers")) {
+		const char *type = json_get_string(l, "mediaType");
+		const char *title = descriptor_title(l);
+
+		if (type && !strcmp(type, MODELPACK_WEIGHT) && title && !strcmp(title, path))
+			return l;
+	}
+	return NULL;
+}
+
+static size_t count_weights(const cJSON *manifest)
+{
+	const cJSON *l;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(l, json_get_array(manifest, "layers")) {
+		const char *type = json_get_string(l, "mediaType");
+
+		n += type && !strcmp(type, MODELPACK_WEIGHT);
+	}
+	return n;
+}
+
+/*
+ * A version's manifest against its model.json: an OCI client pulling the tag
+ * (or a stage tag on it) gets the layers, so they must be the files published.
+ */
+static void verify_layers(const struct registry *r, struct remote_model *rm,
+			  const struct remote_version *v)
+{
+	struct json_error err;
+	cJSON *manifest = json_parse_strict(v->manifest, v->len, &err);
+	cJSON *rec = remote_model_record(r, rm->name, v->name);
+	size_t nfiles = 0;
+	int same = manifest && rec;
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, json_get_array(rec, "files")) {
+		const cJSON *l = weight_layer(manifest, json_get_string(f, "path"));
+		const char *hash = json_get_string(f, "hash");
+		struct blob_ref b;
+		double size = -1;
+
+		json_get_number(f, "size", &size);
+		nfiles++;
+		if (!l || !hash || descriptor_ref(l, &b) < 0 || strcmp(b.digest, hash) ||
+		    (double)b.size != size)
+			same = 0;
+	}
+	if (rec && same && nfiles == count_weights(manifest)) {
+		cJSON_Delete(manifest);
+		cJSON_Delete(rec);
+		return;
+	}
+	if (rec) {
+		char *where = remote_where(r, rm, v->name);
+
+		check_fail(where, "its layers are not the files its model.json publishes: an OCI "
+				  "client pulling this tag gets other files");
+		free(where);
+	}
+	cJSON_Delete(manifest);
+	cJSON_Delete(rec);
+}
+
 void registry_oci_verify(const struct registry *r, const char *model)
 {
 	struct remote_model *rm = remote_model(r, model);
@@ -72,6 +142,9 @@ void registry_oci_verify(const struct registry *r, const char *model)
 	char **stages = registry_pointer_stages(r, model, &n);
 
 	verify_history(r, rm);
+	for (size_t i = 0; i < rm->nversions; i++)
+		if (rm->versions[i].loaded && rm->versions[i].manifest)
+			verify_layers(r, rm, &rm->versions[i]);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s.json", stages[i]);
 		char *full = registry_model_file(r, model, path);
