@@ -42,7 +42,7 @@ struct job {
 	unsigned mask;
 	double *stats;         /* rule r, resample k at stats[r * resamples + k] */
 	const struct cells *cells;  /* NULL: resample rows */
-	const struct ranked *ranked; /* binary, rows drawn in the candidate's score order */
+	const struct ranked *ranked; /* binary without cells: positions in the candidate's score order */
 	long first, last;      /* this worker's resamples */
 };
 
@@ -200,7 +200,8 @@ static struct ranked *ranked_build(const struct evalset *e, const struct side *b
 	struct ranked *r;
 	int terms = (mask & ((1u << M_LOG_LOSS) | (1u << M_BRIER))) != 0;
 
-	if (e->task != TASK_BINARY || cand->order == NULL || (base != NULL && base->order == NULL))
+	/* Binary sides are prepared with row_terms for the bootstrap: they have an order. */
+	if (e->task != TASK_BINARY)
 		return NULL;
 	r = xcalloc(1, sizeof(*r));
 	r->n = n;

@@ -186,20 +186,20 @@ void side_rank_scores(struct side *s, const struct evalset *e, double *value)
 	s->value = NULL;
 }
 
-static double roc_auc(const struct side *s, const struct evalset *e, const weight_t *w)
+static double roc_auc(const struct side *s, const struct evalset *e)
 {
 	double below = 0, num = 0, pos = 0, neg = 0;
 	size_t i = 0;
 
-	if (w == NULL && s->have_auc)
+	if (s->have_auc)
 		return s->auc;
 	while (i < e->n) {
 		double gpos = 0, gneg = 0;
 		size_t j = i;
 		do {
-			double wj = WEIGHT(w, s->order[j]), yj = s->sorted_label[j];
-			gpos += wj * yj;
-			gneg += wj - wj * yj;
+			double yj = s->sorted_label[j];
+			gpos += yj;
+			gneg += 1 - yj;
 			j++;
 		} while (j < e->n && s->tied[j]);
 		num += gpos * (below + 0.5 * gneg);
@@ -224,44 +224,24 @@ void score_from_confusion(double tp, double fp, double fn, double tn, double out
 	out[M_F1] = ratio(2 * tp, 2 * tp + fp + fn);
 }
 
-/*
- * Sums of 0/1 flags times integer weights: no branch on the flags, which
- * are as unpredictable as the labels.
- */
-static void score_binary(const struct side *s, const struct evalset *e, const weight_t *w,
-			 unsigned mask, double out[M_COUNT])
+/* Each row once: the bootstrap scores binary resamples itself (bootstrap.c). */
+static void score_binary(const struct side *s, const struct evalset *e, unsigned mask,
+			 double out[M_COUNT])
 {
 	const uint8_t *y = e->positive_label, *pos = s->positive;
-	double ll = s->log_loss_sum, br = s->brier_sum, total;
-	uint64_t tp = 0, ny = 0, npos = 0, sum = 0;
+	double total = (double)e->n;
+	uint64_t tp = 0, ny = 0, npos = 0, sum = e->n;
 
-	if (w == NULL) {
-		for (size_t i = 0; i < e->n; i++) {
-			tp += y[i] & pos[i];
-			ny += y[i];
-			npos += pos[i];
-		}
-		sum = e->n;
-	} else {
-		for (size_t i = 0; i < e->n; i++) {
-			tp += (uint64_t)w[i] * (y[i] & pos[i]);
-			ny += (uint64_t)w[i] * y[i];
-			npos += (uint64_t)w[i] * pos[i];
-			sum += w[i];
-		}
-		ll = br = 0;
-		if (s->log_loss != NULL)
-			for (size_t i = 0; i < e->n; i++) {
-				ll += w[i] * s->log_loss[i];
-				br += w[i] * s->brier[i];
-			}
+	for (size_t i = 0; i < e->n; i++) {
+		tp += y[i] & pos[i];
+		ny += y[i];
+		npos += pos[i];
 	}
-	total = (double)sum;
 	score_from_confusion((double)tp, (double)(npos - tp), (double)(ny - tp),
 			     (double)(sum - ny - npos + tp), out);
-	out[M_LOG_LOSS] = s->probabilities ? ll / total : NAN;
-	out[M_BRIER] = s->probabilities ? br / total : NAN;
-	out[M_ROC_AUC] = (mask & BIT(M_ROC_AUC)) ? roc_auc(s, e, w) : NAN;
+	out[M_LOG_LOSS] = s->probabilities ? s->log_loss_sum / total : NAN;
+	out[M_BRIER] = s->probabilities ? s->brier_sum / total : NAN;
+	out[M_ROC_AUC] = (mask & BIT(M_ROC_AUC)) ? roc_auc(s, e) : NAN;
 }
 
 void score_from_classes(size_t k, const double *tp, const double *npred, const double *ntrue,
@@ -340,7 +320,7 @@ void side_score(const struct side *s, const struct evalset *e, const weight_t *w
 	for (int m = 0; m < M_COUNT; m++)
 		out[m] = NAN;
 	if (e->task == TASK_BINARY)
-		score_binary(s, e, w, mask, out);
+		score_binary(s, e, mask, out);
 	else if (e->task == TASK_MULTICLASS)
 		score_multiclass(s, e, w, out);
 	else

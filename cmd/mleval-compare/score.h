@@ -10,9 +10,9 @@
 #include "opts.h"
 
 /*
- * How often a row was drawn in a resample. 16 bits halve the array the
- * rank walks gather from (a million rows: 2 MiB, cache-sized); a row drawn
- * 65536 times among n draws has odds below 1e-300000 and is checked for.
+ * How often a row was drawn in a resample (multiclass and regression: the
+ * bootstrap draws binary resamples as bytes of its own). A row drawn 65536
+ * times among n draws has odds below 1e-300000 and is checked for.
  */
 typedef uint16_t weight_t;
 
@@ -61,26 +61,27 @@ void evalset_classes(struct evalset *e, const double *const *values, size_t nval
 void evalset_binary(struct evalset *e);
 void evalset_release(struct evalset *e);
 /*
- * row_terms: keep what side_score needs with weights (each row's log loss
- * and Brier terms, the rows' order by score). Without it, a binary side
- * needs side_rank_scores() before side_score().
+ * row_terms: keep what the bootstrap needs (each row's log loss and Brier
+ * terms, the rows' order by score). Without it, a binary side needs
+ * side_rank_scores() before side_score().
  */
 void side_prepare(struct side *s, const struct evalset *e, const double *value, int row_terms);
 void side_release(struct side *s);
 /* Binary, without row_terms: ROC AUC, sorting value in place (its scores are lost). */
 void side_rank_scores(struct side *s, const struct evalset *e, double *value);
 
-/*
- * out[m] for each m in mask: NaN when the metric is not defined on these
- * rows (ROC AUC with one class, log loss of scores that are not
- * probabilities). w is NULL (each row once) or a weight per row.
- */
 /* The classification metrics from a confusion matrix's counts. */
 void score_from_confusion(double tp, double fp, double fn, double tn, double out[M_COUNT]);
 /* The same for k classes, macro-averaged over the classes present. */
 void score_from_classes(size_t k, const double *tp, const double *npred, const double *ntrue,
 			double out[M_COUNT]);
 
+/*
+ * out[m] for each m in mask: NaN when the metric is not defined on these
+ * rows (ROC AUC with one class, log loss of scores that are not
+ * probabilities). w is NULL (each row once) or, multiclass and regression
+ * only, a weight per row: binary resamples are scored in bootstrap.c.
+ */
 void side_score(const struct side *s, const struct evalset *e, const weight_t *w,
 		unsigned mask, double out[M_COUNT]);
 
