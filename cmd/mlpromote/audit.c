@@ -180,7 +180,8 @@ cJSON *audit_new(const struct audit_log *log, const char *action)
 	return line;
 }
 
-char *audit_version_file(const struct audit_log *log, const char *version, const char *name)
+/* models/<m>/versions/VERSION/NAME, beside the log. New string. */
+static char *version_file(const struct audit_log *log, const char *version, const char *name)
 {
 	const char *slash = strrchr(log->path, '/');
 	int dirlen = slash ? (int)(slash - log->path) : 1;
@@ -212,7 +213,7 @@ static void seal_version(const struct audit_log *log, cJSON *line)
 	cJSON *files = cJSON_CreateObject();
 
 	for (size_t i = 0; version && i < sizeof names / sizeof names[0]; i++) {
-		char *path = audit_version_file(log, version, names[i]);
+		char *path = version_file(log, version, names[i]);
 
 		json_set(files, names[i], file_hash_or_null(path));
 		free(path);

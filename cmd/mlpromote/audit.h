@@ -48,9 +48,6 @@ cJSON *audit_new(const struct audit_log *log, const char *action);
  */
 void audit_append(struct audit_log *log, cJSON *line);
 
-/* models/<m>/versions/VERSION/NAME, beside the log. New string. */
-char *audit_version_file(const struct audit_log *log, const char *version, const char *name);
-
 /* "path:N", for messages about line N (from 1). New string. */
 char *audit_where(const struct audit_log *log, size_t n);
 
