@@ -121,6 +121,11 @@ sha() {
 	run -2 --separate-stderr mleval-compare --predictions nosuch.csv
 	assert_regex "$stderr" "^mleval-compare: cannot read 'nosuch.csv': "
 	assert_equal "$output" ""
+	# opened, then a read fails: no position, the reason
+	mkdir dir.csv
+	run -2 --separate-stderr mleval-compare --predictions dir.csv
+	assert_equal "$stderr" "mleval-compare: cannot read 'dir.csv': Is a directory"
+	assert_equal "$output" ""
 }
 
 @test "a paired verdict from two CSVs, rows paired by id" {
