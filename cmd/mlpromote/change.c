@@ -69,7 +69,7 @@ void change_commit(struct model *m, cJSON *line, const struct opts *o)
 		sig_path = model_sig_path(m, json_get_string(pointer, "stage"));
 		atomicfile_replace_or_die(sig_path, sig, strlen(sig), 0644);
 	}
-	registry_push(m->reg, m->name);
+	model_push(m);
 	record_print(pointer, o->pretty);
 	free(sig_path);
 	free(sig);

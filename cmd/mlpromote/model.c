@@ -217,10 +217,16 @@ void model_open(struct model *m, struct registry *reg, const char *name, enum mo
 		recover(m);
 }
 
+void model_push(struct model *m)
+{
+	registry_push(m->reg, m->name);
+	m->pushed = 1;
+}
+
 void model_close(struct model *m)
 {
 	/* what recovery completed is made visible too */
-	if (m->lock_fd >= 0)
+	if (m->lock_fd >= 0 && !m->pushed)
 		registry_push(m->reg, m->name);
 	for (size_t i = 0; i < m->state.n; i++)
 		cJSON_Delete(m->pointers[i]);

@@ -26,11 +26,16 @@ struct model {
 	size_t nfiles;
 	char **pending;         /* versions published but not yet in the log */
 	size_t npending;
+	int pushed;             /* the change is visible to others (registry_push) */
 };
 
 enum model_mode { MODEL_READ, MODEL_WRITE };
 
 void model_open(struct model *m, struct registry *reg, const char *name, enum model_mode mode);
+/* Makes the change visible to others (for an OCI registry, pushes it; exit 1
+ * on a lost race), before its result is printed. model_close does it for a
+ * writer that did not. */
+void model_push(struct model *m);
 void model_close(struct model *m);
 
 /* The live pointer of stage (from the log), or NULL. */

@@ -269,7 +269,7 @@ static int publish_new(struct registry *reg, const struct opts *o, const cJSON *
 		if (fsync_dir(versions) < 0)
 			die_errno("cannot sync '%s'", versions);
 		append_publish_line(&m, manifest);
-		registry_push(reg, o->model);
+		model_push(&m);
 		record_print(manifest, o->pretty);
 	} else if (errno == EEXIST || errno == ENOTEMPTY) {
 		status = publish_again(&m, manifest, o->pretty);
