@@ -340,8 +340,10 @@ static int read_rows(struct csvin *in, const struct columns *c, struct preds *p)
 		double y, v;
 		if (blank_record(in))
 			continue;
-		if (read_row(in, c, p, &y, &v) < 0)
+		if (read_row(in, c, p, &y, &v) < 0) {
+			r = -1;
 			break;
+		}
 		if (p->n == cap)
 			grow(p, &cap, c->id >= 0);
 		if (integral && (y != floor(y) || v != floor(v)))
@@ -357,7 +359,7 @@ static int read_rows(struct csvin *in, const struct columns *c, struct preds *p)
 	}
 	if (r == 0 && p->n == 0)
 		r = csv_error(in, in->line, 1, "%s", "no data rows after the header");
-	if (r != 0) {
+	if (r < 0) {
 		strbuf_release(&ids);
 		return -1;
 	}
