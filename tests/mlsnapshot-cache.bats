@@ -134,12 +134,14 @@ reseal() {
 	traced mlsnapshot d > /dev/null
 	assert_equal "$(reads)" 0
 	# A hash in capitals, an inode past 2^64, a path length that overruns,
-	# a time that is not a number, paths out of order: each is refused.
+	# a time that is not a number, paths out of order, a path twice: each is
+	# refused.
 	for edit in 's/sha256:\([0-9a-f]*\) \(2 f1\)/sha256:\U\1\E \2/' \
 		's/^[0-9]* \(.* 2 f1\)$/99999999999999999999 \1/' \
 		's/ 2 f1$/ 3 f1/' \
 		's/^\([0-9]* [0-9]* \)[0-9]*\( .* 2 f1\)$/\1x\2/' \
-		's/ 2 f2$/ 2 f0/'; do
+		's/ 2 f2$/ 2 f0/' \
+		's/ 2 f2$/ 2 f1/'; do
 		sed "$edit" good > "$cache"
 		run cmp -s good "$cache"
 		assert_failure

@@ -163,7 +163,7 @@ static int parse_record(const char **pp, const char *end, struct cached *c)
 	return 0;
 }
 
-/* strcmp of a cached path (no NUL) with a C string. */
+/* strcmp order of a cached path and the len bytes at path (neither needs a NUL). */
 static int path_cmp(const struct cached *c, const char *path, size_t len)
 {
 	int cmp = memcmp(c->path, path, c->path_len < len ? c->path_len : len);
@@ -221,13 +221,8 @@ static void load(struct statcache *c)
 		}
 		if (parse_record(&p, end, &c->v[c->n]) < 0)
 			goto bad;
-		if (c->n > 0) {
-			const struct cached *prev = &c->v[c->n - 1], *cur = &c->v[c->n];
-			int cmp = memcmp(prev->path, cur->path,
-					 prev->path_len < cur->path_len ? prev->path_len : cur->path_len);
-			if (cmp > 0 || (cmp == 0 && prev->path_len >= cur->path_len))
-				goto bad;
-		}
+		if (c->n > 0 && path_cmp(&c->v[c->n - 1], c->v[c->n].path, c->v[c->n].path_len) >= 0)
+			goto bad;
 		c->n++;
 	}
 	free(header);
