@@ -125,15 +125,13 @@ static int parse_i64(const char **pp, const char *end, char stop, int64_t *out)
 /* "sha256:" and 64 lowercase hex digits (what hash_str_valid accepts). */
 static int hash_valid(const char *p)
 {
-	static unsigned char hex[256];
+	/* Constant: the cache is parsed on a thread of its own (snapshot.c). */
+	static const unsigned char hex[256] = {
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+		['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	};
 	unsigned char bad = 0;
 
-	if (!hex['0']) {
-		for (int c = '0'; c <= '9'; c++)
-			hex[c] = 1;
-		for (int c = 'a'; c <= 'f'; c++)
-			hex[c] = 1;
-	}
 	if (memcmp(p, "sha256:", 7) != 0)
 		return 0;
 	for (int i = 7; i < HASH_STR_LEN - 1; i++)
