@@ -484,6 +484,18 @@ static int grew(int fd)
 	return r > 0;
 }
 
+/* Gives up on the file being archived: unreadable (err, an errno) or, err 0, changed. */
+_Noreturn static void file_fail(struct writer *w, int fd, struct archive_entry *ae, const char *shown,
+				int err)
+{
+	if (fd >= 0)
+		close(fd);
+	archive_entry_free(ae);
+	if (err)
+		fail(w, EXIT_USAGE, "cannot read '%s': %s", shown, strerror(err));
+	fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
+}
+
 /*
  * Reads the file once: the bytes hashed are the bytes archived. A file the
  * walk found unhashed (no stat cache hit) gets its hash; one with a hash
@@ -499,17 +511,10 @@ static void add_file(struct writer *w, size_t index, struct archive_entry *ae)
 	int fd = openat(w->rootfd, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 
-	if (fd < 0 && !c.had_hash) {
-		int saved = errno;
-		archive_entry_free(ae);
-		fail(w, EXIT_USAGE, "cannot read '%s': %s", shown, strerror(saved));
-	}
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
-		archive_entry_free(ae);
-		if (fd >= 0)
-			close(fd);
-		fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
-	}
+	if (fd < 0 && !c.had_hash)
+		file_fail(w, fd, ae, shown, errno);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size)
+		file_fail(w, fd, ae, shown, 0);
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		fail_archive(w);
@@ -520,12 +525,8 @@ static void add_file(struct writer *w, size_t index, struct archive_entry *ae)
 			ssize_t r = read(fd, c.buf + c.len, COPY_SIZE - c.len);
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r < 0 && !c.had_hash) {
-				int saved = errno;
-				close(fd);
-				archive_entry_free(ae);
-				fail(w, EXIT_USAGE, "cannot read '%s': %s", shown, strerror(saved));
-			}
+			if (r < 0 && !c.had_hash)
+				file_fail(w, fd, ae, shown, errno);
 			if (r <= 0)
 				break;
 			if ((uint64_t)r > e->size - total)
@@ -533,18 +534,12 @@ static void add_file(struct writer *w, size_t index, struct archive_entry *ae)
 			c.len += (size_t)r;
 			total += (uint64_t)r;
 		}
-		if (c.len < COPY_SIZE && total < e->size) {
-			/* Shorter than it was: the header already promised e->size bytes. */
-			close(fd);
-			archive_entry_free(ae);
-			fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
-		}
+		/* Shorter than it was: the header already promised e->size bytes. */
+		if (c.len < COPY_SIZE && total < e->size)
+			file_fail(w, fd, ae, shown, 0);
 		c.last = total == e->size;
-		if (c.last && grew(fd)) {
-			close(fd);
-			archive_entry_free(ae);
-			fail(w, EXIT_USAGE, "'%s' changed while being archived", shown, NULL);
-		}
+		if (c.last && grew(fd))
+			file_fail(w, fd, ae, shown, 0);
 		hasher_put(w, &c);
 		if (c.len && archive_write_data(w->a, c.buf, c.len) != (la_ssize_t)c.len)
 			fail_archive(w);
