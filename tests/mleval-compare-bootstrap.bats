@@ -129,11 +129,14 @@ gate() {
 # candidate's score order (ties: positives first, then row order), from
 # splitmix64 streams (two draws an output); each resample's ROC AUC counts
 # tied pairs as half.
-# Prints the candidate's interval.
+# reference_auc_interval CAND RESAMPLES SEED [BASE]: prints the candidate's
+# roc_auc interval; with BASE (rows paired by order), the intervals of the
+# paired deltas of roc_auc, then of brier, a line each.
 reference_auc_interval() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	python3 - "$@" <<'PY'
 import csv, math, sys
 path, resamples, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+base_path = sys.argv[4] if len(sys.argv) > 4 else None
 M = (1 << 64) - 1
 def mix64(z):
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
@@ -144,7 +147,31 @@ y = [1 if float(r["label"]) != 0 else 0 for r in rows]
 s = [float(r["score"]) for r in rows]
 n = len(rows)
 order = sorted(range(n), key=lambda i: (s[i], -y[i], i))
-stats = []
+sb = [float(r["score"]) for r in csv.DictReader(open(base_path))] if base_path else None
+def auc(sc, w):
+    """ROC AUC of scores sc with row weights w, ties counted as half."""
+    by = sorted(range(n), key=lambda i: sc[i])
+    below = tie = neg = pos = 0
+    i = 0
+    while i < n:
+        j = i
+        gp = gn = 0
+        while j < n and sc[by[j]] == sc[by[i]]:
+            if y[by[j]]:
+                gp += w[by[j]]
+            else:
+                gn += w[by[j]]
+            j += 1
+        below += gp * neg
+        tie += gp * gn
+        neg += gn
+        pos += gp
+        i = j
+    return (float(below) + float(tie) / 2) / (float(pos) * float(neg)) if pos and neg else None
+def brier(sc, cnt):
+    """Summed in the candidate's order, as the tool does."""
+    return sum(cnt[j] * (y[order[j]] - sc[order[j]]) ** 2 for j in range(n)) / n
+stats, briers = [], []
 for k in range(resamples):
     state = mix64(seed ^ mix64(k + 1))
     cnt = [0] * n
@@ -155,26 +182,18 @@ for k in range(resamples):
         draws += [z >> 32, z & 0xFFFFFFFF]
     for r in draws[:n]:
         cnt[(r * n) >> 32] += 1
-    below = tie = neg = 0
-    i = 0
-    while i < n:
-        j = i
-        gp = gn = 0
-        while j < n and s[order[j]] == s[order[i]]:
-            w = cnt[j]
-            if y[order[j]]:
-                gp += w
-            else:
-                gn += w
-            j += 1
-        below += gp * neg
-        tie += gp * gn
-        neg += gn
-        i = j
-    pos = sum(cnt[j] for j in range(n) if y[order[j]])
-    if pos and neg:
-        stats.append((float(below) + float(tie) / 2) / (float(pos) * float(neg)))
-stats.sort()
+    w = [0] * n
+    for j in range(n):
+        w[order[j]] = cnt[j]
+    c = auc(s, w)
+    if sb is None:
+        if c is not None:
+            stats.append(c)
+        continue
+    b = auc(sb, w)
+    if c is not None and b is not None:
+        stats.append(c - b)
+    briers.append(brier(s, cnt) - brier(sb, cnt))
 alpha = 1 - 0.95
 def q(v, p):
     at = p * (len(v) - 1)
@@ -182,8 +201,19 @@ def q(v, p):
     if lo + 1 >= len(v):
         return v[-1]
     return v[lo] + (at - lo) * (v[lo + 1] - v[lo])
-print("%.17g %.17g" % (q(stats, alpha / 2), q(stats, 1 - alpha / 2)))
+for v in [stats] + ([briers] if sb else []):
+    v.sort()
+    print("%.17g %.17g" % (q(v, alpha / 2), q(v, 1 - alpha / 2)))
 PY
+}
+
+# same_interval GOT WANT: both "lo hi", equal to 1e-12.
+same_interval() {
+	awk -v g="$1" -v w="$2" 'BEGIN {
+		split(g, a, " "); split(w, b, " ")
+		d1 = a[1] - b[1]; d2 = a[2] - b[2]
+		exit !((d1 < 1e-12 && d1 > -1e-12) && (d2 < 1e-12 && d2 > -1e-12))
+	}'
 }
 
 @test "roc_auc resamples, ties and all, match a plain reimplementation" {
@@ -197,10 +227,25 @@ PY
 			--rule 'roc_auc >= 0.5' tied.csv
 		got=$(jq -r '.checks[0].interval | map(tostring) | join(" ")' <<<"$output")
 		want=$(reference_auc_interval tied.csv 40 5)
-		run -0 awk -v g="$got" -v w="$want" 'BEGIN {
-			split(g, a, " "); split(w, b, " ")
-			d1 = a[1] - b[1]; d2 = a[2] - b[2]
-			exit !((d1 < 1e-12 && d1 > -1e-12) && (d2 < 1e-12 && d2 > -1e-12))
-		}'
+		run -0 same_interval "$got" "$want"
+	done
+}
+
+@test "a baseline's resampled roc_auc and brier, through the map to the candidate's order, match too" {
+	# Both sides on coarse grids, tied differently; rows paired by order.
+	awk -F, 'NR == 1 { print "label,score"; next } NR <= 400 { printf "%s,%.1f\n", $2, $3 }' \
+		"$D/binary-cand.csv" > cand.csv
+	awk -F, 'NR == 1 { print "label,score"; next }
+		NR <= 400 { x = $3 * 7; x -= int(x); printf "%s,%.1f\n", $2, x }' \
+		"$D/binary-cand.csv" > base.csv
+	want=$(reference_auc_interval cand.csv 40 5 base.csv)
+	assert_equal "$(wc -l <<<"$want")" 2
+	for j in 1 3; do
+		run -0 mleval-compare --predictions --bootstrap 40 --seed 5 -j "$j" \
+			--rule 'roc_auc >= baseline - 1' --rule 'brier <= baseline + 1' base.csv cand.csv
+		got=$(jq -r '.checks[] | .interval | map(tostring) | join(" ")' <<<"$output")
+		assert_equal "$(wc -l <<<"$got")" 2
+		run -0 same_interval "$(sed -n 1p <<<"$got")" "$(sed -n 1p <<<"$want")"
+		run -0 same_interval "$(sed -n 2p <<<"$got")" "$(sed -n 2p <<<"$want")"
 	done
 }
