@@ -308,10 +308,7 @@ static int scan_open(struct scan *s, const void *data, size_t size)
 		rc = archive_read_open_memory(s->a, data, size);
 	else
 		rc = archive_read_open_filename(s->a, s->path, 64 * 1024);
-	if (rc != ARCHIVE_OK)
-		return fail(s, EXIT_USAGE, xasprintf("cannot read archive '%s': %s", s->path,
-						    archive_error_string(s->a)));
-	return 0;
+	return rc == ARCHIVE_OK ? 0 : unreadable(s);
 }
 
 int tarread_read(const char *path, const void *data, size_t size,
