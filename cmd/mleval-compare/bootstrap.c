@@ -2,10 +2,11 @@
  * Resample b draws n rows with replacement, as counts per row (a reused
  * array, no copies of rows), from its own splitmix64 stream seeded by
  * (seed, b): which thread draws it changes nothing. (Binary classification
- * draws positions in the candidate's score order instead: see struct ranked.) Both sides are scored
- * on the same counts, so the delta's spread is that of the paired
- * difference. Each rule's statistic per resample lands in its slot; once
- * all are in, the percentile interval is read off the sorted values.
+ * draws positions in the candidate's score order instead: see struct
+ * ranked.) Both sides are scored on the same counts, so the delta's spread
+ * is that of the paired difference. Each rule's statistic per resample
+ * lands in its slot; once all are in, the percentile interval is read off
+ * the sorted values.
  */
 #include <math.h>
 #include <pthread.h>
@@ -161,7 +162,9 @@ static void score_cells(const struct job *j, long k, uint64_t *drawn, double *ta
  * meets its group's positives already counted, which is the half of the
  * ties that the Mann-Whitney statistic gives (counted twice: all integer).
  */
-enum { F_LABEL = 1, F_CPOS = 4, F_BPOS = 8 };
+/* Bits of a flag byte: the label, each side's prediction (1: positive). */
+enum { B_CPOS = 2, B_BPOS = 3 };
+enum { F_LABEL = 1, F_CPOS = 1 << B_CPOS, F_BPOS = 1 << B_BPOS };
 
 struct ranked {
 	size_t n;
@@ -310,10 +313,10 @@ static inline void count_block(const uint8_t *cnt, const uint8_t *f, size_t len,
 	for (size_t i = 0; i < len; i++) {
 		uint32_t w = cnt[i], fi = f[i], y = fi & F_LABEL;
 		a += w * y;
-		b += w * (y & (fi >> 2));
-		c += w * ((fi >> 2) & 1);
-		d += w * (y & (fi >> 3));
-		e += w * ((fi >> 3) & 1);
+		b += w * (y & (fi >> B_CPOS));
+		c += w * ((fi >> B_CPOS) & 1);
+		d += w * (y & (fi >> B_BPOS));
+		e += w * ((fi >> B_BPOS) & 1);
 	}
 	*ny += a, *ctp += b, *cpos += c, *btp += d, *bpos += e;
 }
