@@ -83,13 +83,18 @@ static void verify_version(const struct model *m, const cJSON *line)
 	const char *version = json_get_string(line, "version");
 	const cJSON *ids = json_get_object(line, "ids");
 	const char *want_run = json_get_string(ids, "run");
-	cJSON *manifest;
+	char *rel = xasprintf("versions/%s/model.json", version);
+	char *mpath = registry_model_file(m->reg, m->name, rel);
+	char *rpath;
+	cJSON *manifest, *run;
 
+	free(rel);
+	rel = xasprintf("versions/%s/run.json", version);
+	rpath = registry_model_file(m->reg, m->name, rel);
+	free(rel);
 	registry_fetch_files(m->reg, m->name, version);
 	manifest = model_manifest(m, version);
-	cJSON *run = model_run(m, version);
-	char *mpath = xasprintf("%s/models/%s/versions/%s/model.json", m->reg->root, m->name, version);
-	char *rpath = xasprintf("%s/models/%s/versions/%s/run.json", m->reg->root, m->name, version);
+	run = model_run(m, version);
 
 	if (!manifest) {
 		if (access(mpath, F_OK) < 0)
@@ -146,8 +151,10 @@ static void verify_model(struct registry *reg, const char *name, const char *pub
 
 	model_open(&m, reg, name, MODEL_READ);
 	for (size_t i = 0; i < m.npending; i++) {
-		char *path = xasprintf("%s/models/%s/versions/%s", reg->root, name, m.pending[i]);
+		char *rel = xasprintf("versions/%s", m.pending[i]);
+		char *path = registry_model_file(reg, name, rel);
 
+		free(rel);
 		check_fail(path, "published but not in the audit log (an interrupted publish; "
 				 "the next write completes it)");
 		free(path);
