@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "err.h"
@@ -12,9 +14,32 @@
 /* Large reads: SHA-256 runs at over 1 GB/s, so syscalls must be few. */
 #define HASH_READ_SIZE (1u << 20)
 
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void crypto_setup(void)
+{
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
+		die(EXIT_IO, "cannot set up OpenSSL");
+}
+
+/*
+ * OpenSSL set up once, by whichever thread hashes first, with no atexit
+ * clean-up: a tool that dies (exit) while another of its threads hashes
+ * must not have OpenSSL's tables freed under that thread (mlsnapshot's
+ * stat cache is checked on a thread while the walk may die). The memory is
+ * the exit's to take back.
+ */
+static void crypto_ready(void)
+{
+	pthread_once(&crypto_once, crypto_setup);
+}
+
 void sha256_init(struct sha256 *h)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
+
+	crypto_ready();
+	ctx = EVP_MD_CTX_new();
 
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
 		die(EXIT_IO, "cannot initialise SHA-256");
@@ -41,6 +66,7 @@ void sha256_buf(const void *data, size_t len, unsigned char out[SHA256_LEN])
 {
 	unsigned int n = 0;
 
+	crypto_ready();
 	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != SHA256_LEN)
 		die(EXIT_IO, "SHA-256 failed");
 }

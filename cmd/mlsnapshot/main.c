@@ -7,7 +7,6 @@
  */
 #include <getopt.h>
 #include <locale.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,15 +84,6 @@ int main(int argc, char **argv)
 	int c, status, threads = hashpool_default_threads();
 
 	err_init("mlsnapshot");
-	/*
-	 * The stat cache is loaded and checked (SHA-256) on a thread while the
-	 * walk runs, and a die() in the walk exits without waiting for it:
-	 * OpenSSL's atexit clean-up would free its tables under that thread
-	 * (a crash, now and then, instead of exit 2). Set OpenSSL up here, on
-	 * one thread, and leave its memory to the exit.
-	 */
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL))
-		die(EXIT_IO, "cannot set up OpenSSL");
 	/*
 	 * Names are UTF-8 (JSON's encoding): libarchive converts them through the
 	 * locale's, so fix it, whatever LANG says, and archives stay byte-identical.
