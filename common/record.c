@@ -12,65 +12,17 @@
 #include "strbuf.h"
 #include "timefmt.h"
 
-/*
- * A snapshot's "entries" are nearly all of its record (2.6 MB for 20,000
- * files) and their canonical text is what its id hashes: record_finish keeps
- * that text, and record_print and record_serialize write it back in place of
- * the array instead of writing the array a second time. The text is used
- * only for the record it was made for, while that record still holds the
- * same array and the id it was given (an id is the hash of exactly this
- * text), so the output is the same bytes as writing the tree again.
- */
-static struct {
-	const cJSON *rec, *entries, *first;
-	char id[HASH_STR_LEN];
-	char *text;
-	size_t len;
-} kept;
-
-static void kept_drop(void)
-{
-	free(kept.text);
-	memset(&kept, 0, sizeof kept);
-}
-
-static const cJSON *snapshot_entries(const cJSON *rec)
-{
-	const char *kind = json_get_string(rec, "kind");
-
-	return kind && strcmp(kind, "snapshot") == 0 ? json_get_array(rec, "entries") : NULL;
-}
-
-static int kept_for(const cJSON *rec)
-{
-	const char *id;
-
-	if (!kept.text || rec != kept.rec)
-		return 0;
-	id = json_get_string(rec, "id");
-	return snapshot_entries(rec) == kept.entries && kept.entries->child == kept.first && id &&
-	       strcmp(id, kept.id) == 0;
-}
-
 static void die_unwritable(void)
 {
 	die(EXIT_USAGE, "a record holds a value JSON cannot carry (a non-finite number or invalid UTF-8)");
-}
-
-/* The canonical form of rec, appended to sb. */
-static int write_canonical(struct strbuf *sb, const cJSON *rec)
-{
-	if (!kept_for(rec))
-		return jcs_write(sb, rec);
-	strbuf_grow(sb, kept.len + 4096);
-	return jcs_write_splice(sb, rec, kept.entries, kept.text, kept.len);
 }
 
 void record_compute_id(const cJSON *rec, char out[HASH_STR_LEN])
 {
 	static const char *const skip[] = { "id", "created_at", NULL };
 	struct strbuf sb = STRBUF_INIT;
-	const cJSON *entries = snapshot_entries(rec);
+	const char *kind = json_get_string(rec, "kind");
+	const cJSON *entries = kind && !strcmp(kind, "snapshot") ? json_get_array(rec, "entries") : NULL;
 
 	/* A snapshot names data, not the moment it was taken: entries only. */
 	if ((entries ? jcs_write(&sb, entries) : jcs_write_without(&sb, rec, skip)) < 0)
@@ -82,9 +34,7 @@ void record_compute_id(const cJSON *rec, char out[HASH_STR_LEN])
 void record_finish(cJSON *rec, const char *kind)
 {
 	char id[HASH_STR_LEN], now[TIME_STR_LEN];
-	const cJSON *entries;
 
-	kept_drop();
 	if (kind)
 		json_set(rec, "kind", cJSON_CreateString(kind));
 	json_set(rec, "v", cJSON_CreateNumber(RECORD_VERSION));
@@ -92,20 +42,7 @@ void record_finish(cJSON *rec, const char *kind)
 		time_now_str(now);
 		json_set(rec, "created_at", cJSON_CreateString(now));
 	}
-	entries = snapshot_entries(rec);
-	if (entries) {
-		struct strbuf sb = STRBUF_INIT;
-		if (jcs_write(&sb, entries) < 0)
-			die_unwritable();
-		hash_buf_str(sb.buf, sb.len, id);
-		kept.rec = rec;
-		kept.entries = entries;
-		kept.first = entries->child;
-		memcpy(kept.id, id, sizeof id);
-		kept.text = strbuf_detach(&sb, &kept.len);
-	} else {
-		record_compute_id(rec, id);
-	}
+	record_compute_id(rec, id);
 	json_set(rec, "id", cJSON_CreateString(id));
 }
 
@@ -157,7 +94,7 @@ char *record_serialize(const cJSON *rec, size_t *len)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	if (write_canonical(&sb, rec) < 0) {
+	if (jcs_write(&sb, rec) < 0) {
 		strbuf_release(&sb);
 		die_unwritable();
 	}
@@ -180,7 +117,7 @@ void record_write_file(const char *path, const cJSON *rec)
 void record_print(const cJSON *rec, int pretty)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int rc = pretty && isatty(STDOUT_FILENO) ? jcs_write_pretty(&sb, rec) : write_canonical(&sb, rec);
+	int rc = pretty && isatty(STDOUT_FILENO) ? jcs_write_pretty(&sb, rec) : jcs_write(&sb, rec);
 
 	if (rc < 0) {
 		strbuf_release(&sb);
@@ -189,7 +126,4 @@ void record_print(const cJSON *rec, int pretty)
 	strbuf_addch(&sb, '\n');
 	stdout_write(sb.buf, sb.len);
 	strbuf_release(&sb);
-	/* A snapshot is printed once: its kept text is done with. */
-	if (kept.rec == rec)
-		kept_drop();
 }

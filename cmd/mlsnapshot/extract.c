@@ -282,7 +282,6 @@ int extract_main(struct extract_opts *o)
 	struct entry_list want = ENTRY_LIST_INIT, got = ENTRY_LIST_INIT;
 	struct excludes ex = EXCLUDES_INIT, none = EXCLUDES_INIT;
 	struct stat st;
-	cJSON *rec;
 	int status = EXIT_OK;
 
 	if (o->snapshot)
@@ -312,9 +311,7 @@ int extract_main(struct extract_opts *o)
 	cleanup_forget(x.tmp);
 	if (fsync_parent_dir(o->dir) < 0)
 		die_errno("cannot sync the directory of '%s'", o->dir);
-	rec = snapshot_record(o->dir, &none, &got);
-	record_print(rec, o->pretty);
-	cJSON_Delete(rec);
+	snapshot_print(o->dir, &none, &got, o->pretty);
 out:
 	free(x.tmp);
 	entries_free(&want);

@@ -122,7 +122,7 @@ cJSON *snapshot_record(const char *root, const struct excludes *x, const struct 
  * id covers its entries only), and the rest of the record is written
  * around it. --pretty on a terminal, rare and for eyes, takes the tree.
  */
-static void snapshot_print(const char *root, const struct excludes *x, const struct entry_list *l,
+void snapshot_print(const char *root, const struct excludes *x, const struct entry_list *l,
 			   int pretty)
 {
 	struct strbuf text = STRBUF_INIT, sb = STRBUF_INIT;

@@ -26,6 +26,10 @@ int snapshot_dir(const char *root, const struct excludes *x, int threads, int us
 /* A finished snapshot record (root as given). */
 cJSON *snapshot_record(const char *root, const struct excludes *x, const struct entry_list *l);
 
+/* Prints what record_print(snapshot_record(...)) would, without the tree. */
+void snapshot_print(const char *root, const struct excludes *x, const struct entry_list *l,
+		    int pretty);
+
 /* mlsnapshot [-o ARCHIVE] ... DIR: prints the record; returns the exit status. */
 int snapshot_main(struct snapshot_opts *o);
 
