@@ -110,10 +110,8 @@ static void model_status(struct registry *reg, const char *name, const char *sta
 static void render_json(struct strbuf *sb, const struct status_list *l, int pretty)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		if (pretty)
-			jcs_write_pretty(sb, l->recs[i]);
-		else
-			jcs_write(sb, l->recs[i]);
+		if ((pretty ? jcs_write_pretty(sb, l->recs[i]) : jcs_write(sb, l->recs[i])) < 0)
+			die(EXIT_USAGE, "a status record holds a value JSON cannot carry");
 		strbuf_addch(sb, '\n');
 	}
 }
